@@ -15,6 +15,7 @@ setuptools.setup(
         "numpy>=1.23",
         "scipy>=1.9",
         "absl-py>=1.0",
+        "tensorboard>=2.16",
     ],
     extras_require={
         "test": ["pytest>=7"],

@@ -1,0 +1,85 @@
+"""absl flags shared by every experiment script, grouped and validated in one place.
+
+Every hyper-parameter flag defaults to None, meaning "the paper's value for this model and
+dataset" (from ``sasrec_tf.configs``); only flags given on the command line override it.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Dict
+
+from absl import flags
+
+# name -> (type, help). Types: int, float, bool, str.
+_HPARAMS = {
+    # Model (SASRec, SPEC §3).
+    "max_len": (int, "maximum sequence length n (paper: 50; 200 on ML-1M)"),
+    "hidden_units": (int, "embedding / hidden size d (paper: 50)"),
+    "num_blocks": (int, "number of self-attention blocks b (paper: 2)"),
+    "num_heads": (int, "attention heads h (paper: 1)"),
+    "dropout_rate": (float, "dropout rate (paper: 0.5; 0.2 on ML-1M)"),
+    "l2_emb": (float, "l2 on embedding tables, l2*sum(w^2)/2 (original code: 0)"),
+    "use_positional_embedding": (bool, "add learned positions (False = Table IV 'Remove PE')"),
+    "share_item_embedding": (bool, "share input/output item table (False = 'Unshared IE')"),
+    "use_residual": (bool, "residual connections (False = Table IV 'Remove RC')"),
+    "paper_literal": (bool, "blocks as the paper text writes them instead of the original code"),
+    "user_embedding": (bool, "explicit user embedding r = (U_u + F_t) . M_i (paper §III-F)"),
+    # Training (SPEC §3.7).
+    "batch_size": (int, "training sequences per batch (128)"),
+    "learning_rate": (float, "Adam learning rate (1e-3)"),
+    "beta_2": (float, "Adam beta_2 (original code: 0.98)"),
+    "eval_every": (int, "evaluate every N epochs (original: 20)"),
+    "patience": (int, "stop after N evaluations without a better validation NDCG@10 "
+                      "(default: never, as the original code)"),
+    "loss_form": (str, "'code': -log(sigmoid+1e-24) as the original; 'stable': softplus"),
+    "loss_reduction": (str, "'mean' over non-padding positions (code) or 'sum' (paper text)"),
+    "jit_compile": (bool, "compile the train step with XLA"),
+    "checkpoint_every": (int, "save a resumable checkpoint every N epochs (1)"),
+    "distribution": (str, "'default' strategy or 'mirrored' (all local GPUs)"),
+    # Evaluation (SPEC §2).
+    "eval_protocol": (str, "'sampled' (target + C negatives, papers' protocol) or 'full' ranking"),
+    "num_negatives": (int, "C sampled negatives (100; SSE-PT Table 10: 500/1000/2000)"),
+    "eval_exclusion": (str, "negatives exclude: 'train' (SASRec code), 'tisasrec' (train+valid+"
+                            "test), 'history', 'seen', 'none'"),
+    "eval_max_users": (int, "evaluate a random subset of this many users when there are more "
+                            "(original: 10000; 0 = all users)"),
+    "tie_break": (str, "rank ties: 'random', 'pessimistic' or 'optimistic'"),
+    "eval_seed": (int, "seed of the evaluation users/negatives (default: the run seed)"),
+    "pop_count_on": (str, "PopRec counts on 'train' interactions or 'all'"),
+}
+
+_DEFINERS = {int: flags.DEFINE_integer, float: flags.DEFINE_float, bool: flags.DEFINE_bool,
+             str: flags.DEFINE_string}
+
+
+def define_common_flags():
+  """Defines --data_dir, --num_epochs and every hyper-parameter flag (idempotent)."""
+  if "data_dir" in flags.FLAGS:
+    return
+  flags.DEFINE_string("data_dir", os.environ.get("SASREC_TF_DATA"),
+                      "directory with <dataset>/<file>; default $SASREC_TF_DATA")
+  flags.DEFINE_integer("num_epochs", None, "training epochs (paper/original code: 201)")
+  for name, (kind, help_text) in _HPARAMS.items():
+    _DEFINERS[kind](name, None, help_text)
+  flags.register_validator("eval_protocol", lambda v: v in (None, "sampled", "full"),
+                           "--eval_protocol must be 'sampled' or 'full'")
+  flags.register_validator("dropout_rate", lambda v: v is None or 0.0 <= v < 1.0,
+                           "--dropout_rate must be in [0, 1)")
+  for positive in ("max_len", "hidden_units", "num_heads", "batch_size", "eval_every",
+                   "num_negatives"):
+    flags.register_validator(positive, lambda v: v is None or v > 0, f"--{positive} must be > 0")
+  flags.register_validator("num_blocks", lambda v: v is None or v >= 0, "--num_blocks must be >= 0")
+
+
+def overrides_from_flags(values=None) -> Dict[str, Any]:
+  """The hyper-parameter flags the user set (non-None), as a settings dict."""
+  values = values or flags.FLAGS
+  out = {}
+  for name in _HPARAMS:
+    v = getattr(values, name)
+    if v is not None:
+      out[name] = v
+  if out.get("eval_max_users") == 0:
+    out["eval_max_users"] = None
+  return out

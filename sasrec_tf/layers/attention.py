@@ -1,0 +1,69 @@
+"""Causal multi-head self-attention exactly as the SASRec code computes it (SPEC §3.2 steps 2-6)."""
+
+from __future__ import annotations
+
+import keras
+import tensorflow as tf
+
+# The original code replaces masked logits by -(2**32 - 1) rather than -inf.
+MASK_VALUE = -(2.0**32) + 1.0
+
+
+def causal_mask(length):
+  """bool [length, length]; True where key j <= query i."""
+  return tf.linalg.band_part(tf.ones((length, length), tf.bool), -1, 0)
+
+
+@keras.saving.register_keras_serializable(package="sasrec_tf")
+class CausalSelfAttention(keras.layers.Layer):
+  """Attention with queries from one input and keys/values from another, causal and key-masked.
+
+  Code form (default): ``Q = q_in W_Q + b``, ``K = kv_in W_K + b``, ``V = kv_in W_V + b``, heads of
+  width d/h, logits scaled by sqrt(d/h), key-padding and causal masks, softmax, padding queries
+  zeroed, dropout on the attention weights, no output projection.
+  ``use_bias=False`` and ``weight_dropout=False`` give the paper's Eq. 2 form.
+  """
+
+  def __init__(self, dim: int, num_heads: int = 1, dropout_rate: float = 0.0,
+               use_bias: bool = True, weight_dropout: bool = True, causal: bool = True, seed=None,
+               **kwargs):
+    super().__init__(**kwargs)
+    if dim % num_heads:
+      raise ValueError(f"hidden size {dim} is not divisible by num_heads={num_heads}")
+    self.dim, self.num_heads = int(dim), int(num_heads)
+    self.causal = bool(causal)
+    self.weight_dropout = bool(weight_dropout)
+    dense = lambda name: keras.layers.Dense(dim, use_bias=use_bias, name=name)
+    self.query, self.key, self.value = dense("query"), dense("key"), dense("value")
+    self.dropout = keras.layers.Dropout(dropout_rate, seed=seed)
+
+  def _split(self, x):
+    b, n = tf.shape(x)[0], tf.shape(x)[1]
+    x = tf.reshape(x, [b, n, self.num_heads, self.dim // self.num_heads])
+    return tf.transpose(x, [0, 2, 1, 3])  # [B, h, n, d/h]
+
+  def call(self, queries, keys_values, mask, training=False):
+    """queries, keys_values: float [B, n, d]; mask: float [B, n, 1] (1 = real item).
+
+    Returns float [B, n, d]; position i depends only on key positions <= i.
+    """
+    q = self._split(self.query(queries))
+    k = self._split(self.key(keys_values))
+    v = self._split(self.value(keys_values))
+    logits = tf.matmul(q, k, transpose_b=True) * ((self.dim // self.num_heads) ** -0.5)
+    n = tf.shape(logits)[-1]
+    allowed = tf.cast(mask[:, None, None, :, 0], tf.bool)  # key padding [B, 1, 1, n]
+    if self.causal:
+      allowed = tf.logical_and(allowed, causal_mask(n)[None, None])
+    logits = tf.where(allowed, logits, MASK_VALUE)
+    weights = tf.nn.softmax(logits, axis=-1)
+    weights = weights * mask[:, None, :, :]  # padding queries attend to nothing
+    if self.weight_dropout:
+      weights = self.dropout(weights, training=training)
+    out = tf.matmul(weights, v)  # [B, h, n, d/h]
+    out = tf.transpose(out, [0, 2, 1, 3])
+    return tf.reshape(out, tf.shape(queries))
+
+  def get_config(self):
+    return {**super().get_config(), "dim": self.dim, "num_heads": self.num_heads,
+            "causal": self.causal, "weight_dropout": self.weight_dropout}

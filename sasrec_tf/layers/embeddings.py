@@ -1,0 +1,125 @@
+"""Embedding tables with a constant-zero padding row, and the SASRec input embedding (SPEC §3.1)."""
+
+from __future__ import annotations
+
+import math
+
+import keras
+import tensorflow as tf
+
+
+@keras.saving.register_keras_serializable(package="sasrec_tf")
+class ZeroPadEmbedding(keras.layers.Layer):
+  """Lookup table of ``num_ids + 1`` rows whose row 0 always reads as zero and never learns.
+
+  The variable has shape [num_ids + 1, dim] and is Glorot-uniform initialised on that shape, as the
+  original TF1 code did (SPEC §3.6); Keras' default ``Embedding`` init (uniform ±0.05) and its
+  ``mask_zero`` (row 0 still trainable) would both differ.
+  """
+
+  def __init__(self, num_ids: int, dim: int, l2: float = 0.0, **kwargs):
+    super().__init__(**kwargs)
+    self.num_ids = int(num_ids)
+    self.dim = int(dim)
+    self.l2 = float(l2)
+
+  def build(self, input_shape=None):
+    self.table = self.add_weight(
+        name="table", shape=(self.num_ids + 1, self.dim),
+        initializer=keras.initializers.GlorotUniform())
+    self.built = True
+
+  def call(self, ids):
+    """Returns float [..., dim]; rows of id 0 are exactly zero (and pass no gradient)."""
+    if not self.built:
+      self.build()
+    ids = tf.cast(ids, tf.int32)
+    vectors = tf.gather(self.table, ids)
+    return vectors * tf.cast(tf.not_equal(ids, 0), vectors.dtype)[..., None]
+
+  def full_table(self):
+    """float [num_ids + 1, dim] with row 0 zeroed (for scoring every id at once)."""
+    if not self.built:
+      self.build()
+    return tf.concat([tf.zeros_like(self.table[:1]), self.table[1:]], axis=0)
+
+  def l2_loss(self):
+    """``l2 * sum(w^2) / 2`` over the whole variable (TF1 ``l2_regularizer`` convention)."""
+    if not self.built:
+      self.build()
+    return self.l2 * 0.5 * tf.reduce_sum(tf.square(self.table))
+
+  def get_config(self):
+    return {**super().get_config(), "num_ids": self.num_ids, "dim": self.dim, "l2": self.l2}
+
+
+@keras.saving.register_keras_serializable(package="sasrec_tf")
+class PositionEmbedding(keras.layers.Layer):
+  """Learned absolute position table P [max_len, dim]; slot index 0..max_len-1 of the window."""
+
+  def __init__(self, max_len: int, dim: int, l2: float = 0.0, **kwargs):
+    super().__init__(**kwargs)
+    self.max_len = int(max_len)
+    self.dim = int(dim)
+    self.l2 = float(l2)
+
+  def build(self, input_shape=None):
+    self.table = self.add_weight(
+        name="table", shape=(self.max_len, self.dim),
+        initializer=keras.initializers.GlorotUniform())
+    self.built = True
+
+  def call(self, length):
+    """Returns float [length, dim]: row i is the vector of window slot i (windows are left-padded
+    and right-aligned, so slot length-1 always holds the most recent item)."""
+    if not self.built:
+      self.build()
+    return self.table[:length]
+
+  def l2_loss(self):
+    if not self.built:
+      self.build()
+    return self.l2 * 0.5 * tf.reduce_sum(tf.square(self.table))
+
+  def get_config(self):
+    return {**super().get_config(), "max_len": self.max_len, "dim": self.dim, "l2": self.l2}
+
+
+@keras.saving.register_keras_serializable(package="sasrec_tf")
+class SequenceEmbedding(keras.layers.Layer):
+  """SASRec input embedding ``m * Dropout(sqrt(d) * M[s] + P)`` (SPEC §3.1).
+
+  Args:
+    item_embedding: the shared ZeroPadEmbedding M (its unscaled rows are reused for prediction).
+    max_len: window length n.
+    dropout_rate: dropout on the summed embedding.
+    use_position: False drops P (Table IV "Remove PE").
+    scale: multiply item vectors by sqrt(d) (original code; paper text has no scaling).
+    l2: l2_emb applied to P.
+  """
+
+  def __init__(self, item_embedding: ZeroPadEmbedding, max_len: int, dropout_rate: float,
+               use_position: bool = True, scale: bool = True, l2: float = 0.0, seed=None,
+               **kwargs):
+    super().__init__(**kwargs)
+    self.item_embedding = item_embedding
+    self.dim = item_embedding.dim
+    self.max_len = int(max_len)
+    self.use_position = bool(use_position)
+    self.scale = bool(scale)
+    self.position = PositionEmbedding(max_len, self.dim, l2=l2, name="position") if use_position else None
+    self.dropout = keras.layers.Dropout(dropout_rate, seed=seed)
+
+  def call(self, seq, training=False):
+    """seq: int [B, n] (0 = padding) -> (float [B, n, d] with padding rows zero, float mask [B, n])."""
+    mask = tf.cast(tf.not_equal(seq, 0), tf.float32)[..., None]
+    x = self.item_embedding(seq)
+    if self.scale:
+      x = x * math.sqrt(self.dim)
+    if self.position is not None:
+      x = x + self.position(tf.shape(seq)[1])[None]
+    x = self.dropout(x, training=training)
+    return x * mask, mask
+
+  def l2_loss(self):
+    return self.position.l2_loss() if self.position is not None else 0.0

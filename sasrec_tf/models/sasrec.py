@@ -1,0 +1,156 @@
+"""SASRec (Kang & McAuley 2018) as the original TF1 code computes it (SPEC §3)."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from typing import Optional
+
+import keras
+import tensorflow as tf
+
+from sasrec_tf.layers.block import SelfAttentionBlock, layer_norm
+from sasrec_tf.layers.embeddings import SequenceEmbedding, ZeroPadEmbedding
+from sasrec_tf.layers.prediction import EmbeddingScorer
+
+CONFIG_FILE = "model_config.json"
+
+
+@keras.saving.register_keras_serializable(package="sasrec_tf")
+class SASRec(keras.Model):
+  """Causal self-attention over an item sequence with a shared item embedding.
+
+  Calling the model on an int tensor ``seq`` [B, n] (0 = padding, left-padded, most recent item in
+  slot n-1) returns the sequence representations F [B, n, d]; F[:, t] depends only on seq[:, :t+1].
+
+  Args:
+    num_items: largest item id (ids 1..num_items; 0 = padding).
+    max_len: window length n.
+    hidden_units: d.
+    num_blocks: b (0 allowed: Table IV ablation 5).
+    num_heads: h; each head has d/h dims and logits are scaled by sqrt(d/h).
+    dropout_rate: p, used on the embedding, attention weights and both FFN dropouts.
+    l2_emb: ``l2_emb * sum(w^2)/2`` on the item table and positional table (original default 0).
+    use_positional_embedding: False = Table IV "Remove PE".
+    share_item_embedding: False = Table IV "Unshared IE" (a second table scores the outputs).
+    use_residual: False = Table IV "Remove RC".
+    paper_literal: blocks as the paper text writes them (pre-LN with Q/K/V from LN(x), bias-free
+      projections, dropout on sub-layer outputs), no sqrt(d) input scaling, no final layer norm.
+    num_users, user_embedding: "Explicit User Modeling" of the paper, r = (U_u + F_t) . M_i; needs
+      user ids at call time.
+    seed: base seed of the dropout layers.
+  """
+
+  def __init__(self, num_items: int, max_len: int, hidden_units: int = 50, num_blocks: int = 2,
+               num_heads: int = 1, dropout_rate: float = 0.2, l2_emb: float = 0.0,
+               use_positional_embedding: bool = True, share_item_embedding: bool = True,
+               use_residual: bool = True, paper_literal: bool = False, num_users: int = 0,
+               user_embedding: bool = False, seed: Optional[int] = None, **kwargs):
+    super().__init__(**kwargs)
+    self.hparams = dict(
+        num_items=int(num_items), max_len=int(max_len), hidden_units=int(hidden_units),
+        num_blocks=int(num_blocks), num_heads=int(num_heads), dropout_rate=float(dropout_rate),
+        l2_emb=float(l2_emb), use_positional_embedding=bool(use_positional_embedding),
+        share_item_embedding=bool(share_item_embedding), use_residual=bool(use_residual),
+        paper_literal=bool(paper_literal), num_users=int(num_users),
+        user_embedding=bool(user_embedding), seed=seed)
+    if user_embedding and num_users <= 0:
+      raise ValueError("user_embedding=True needs num_users > 0")
+    d = int(hidden_units)
+    self.num_items, self.max_len, self.hidden_units = int(num_items), int(max_len), d
+    s = lambda k: None if seed is None else int(seed) * 1000 + k
+    self.item_embedding = ZeroPadEmbedding(num_items, d, l2=l2_emb, name="item_embedding")
+    self.embedding = SequenceEmbedding(
+        self.item_embedding, max_len, dropout_rate, use_position=use_positional_embedding,
+        scale=not paper_literal, l2=l2_emb, seed=s(0), name="sequence_embedding")
+    self.blocks = [
+        SelfAttentionBlock(d, num_heads, dropout_rate, use_residual=use_residual,
+                           paper_literal=paper_literal, seed=s(10 * (i + 1)), name=f"block_{i}")
+        for i in range(num_blocks)]
+    self.final_norm = None if paper_literal else layer_norm("final_norm")
+    output_table = self.item_embedding
+    if not share_item_embedding:
+      output_table = ZeroPadEmbedding(num_items, d, l2=l2_emb, name="output_item_embedding")
+    self.output_item_embedding = output_table
+    self.scorer = EmbeddingScorer(output_table, name="scorer")
+    self.user_table = (ZeroPadEmbedding(num_users, d, l2=l2_emb, name="user_embedding")
+                       if user_embedding else None)
+
+  def build(self, input_shape=None):
+    # Sub-layers create their variables on first call; see build_for_inputs().
+    self.built = True
+
+  def call(self, seq, users=None, training=False):
+    """seq: int [B, n] -> float [B, n, d] sequence representations (plus U_u if user_embedding)."""
+    seq = tf.cast(seq, tf.int32)
+    x, mask = self.embedding(seq, training=training)
+    for block in self.blocks:
+      x = block(x, mask, training=training)
+    if self.final_norm is not None:
+      x = self.final_norm(x)
+    if self.user_table is not None:
+      if users is None:
+        raise ValueError("this SASRec has a user embedding: pass users=[B] ids")
+      x = x + self.user_table(users)[:, None, :]
+    return x
+
+  def position_logits(self, seq, items, users=None, training=False):
+    """Training logits: seq, items int [B, n] -> float [B, n], r_t = F_t . M[items_t]."""
+    return self.scorer.pointwise(self(seq, users=users, training=training), items)
+
+  def training_logits(self, batch, training=True):
+    """(positive, negative) logits [B, n] for a sampler batch dict with seq/pos/neg[/user]."""
+    feats = self(batch["seq"], users=batch.get("user"), training=training)
+    return self.scorer.pointwise(feats, batch["pos"]), self.scorer.pointwise(feats, batch["neg"])
+
+  def score(self, seq, candidates, users=None):
+    """seq int [B, n], candidates int [B, C] -> float [B, C] scores at the last position."""
+    last = self(seq, users=users, training=False)[:, -1, :]
+    return self.scorer(last, candidates)
+
+  def score_all(self, seq, users=None):
+    """seq int [B, n] -> float [B, num_items + 1] scores of every item (column 0 = padding)."""
+    last = self(seq, users=users, training=False)[:, -1, :]
+    return self.scorer.all_items(last)
+
+  def regularization_loss(self):
+    """l2_emb * sum(w^2)/2 over the item table(s), positional table and user table."""
+    terms = [self.item_embedding.l2_loss(), self.embedding.l2_loss()]
+    if self.output_item_embedding is not self.item_embedding:
+      terms.append(self.output_item_embedding.l2_loss())
+    if self.user_table is not None:
+      terms.append(self.user_table.l2_loss())
+    return tf.add_n([tf.convert_to_tensor(t, tf.float32) for t in terms])
+
+  def build_for_inputs(self):
+    """Creates every variable by running a dummy batch (needed before restoring a checkpoint)."""
+    seq = tf.zeros((1, self.max_len), tf.int32)
+    users = tf.ones((1,), tf.int32) if self.user_table is not None else None
+    self.score(seq, tf.ones((1, 1), tf.int32), users=users)
+    return self
+
+  def get_config(self):
+    return dict(self.hparams)
+
+  @classmethod
+  def from_config(cls, config):
+    return cls(**config)
+
+  def save_model_config(self, directory: str):
+    """Writes ``model_config.json`` so that ``from_checkpoint(directory)`` can rebuild the model."""
+    os.makedirs(directory, exist_ok=True)
+    tmp = os.path.join(directory, CONFIG_FILE + ".tmp")
+    with open(tmp, "w") as f:
+      json.dump({"class": type(self).__name__, "config": self.get_config()}, f, indent=1)
+    os.replace(tmp, os.path.join(directory, CONFIG_FILE))
+
+  @classmethod
+  def from_checkpoint(cls, directory: str):
+    """Restores a trained model from a run's output directory (its best checkpoint if present).
+
+    Accepts the ``output_dir`` of ``experiments/train.py`` or a directory holding
+    ``model_config.json`` and a TF checkpoint.
+    """
+    from sasrec_tf.training.checkpoints import restore_model  # local import: no cycle at load
+    return restore_model(cls, directory)

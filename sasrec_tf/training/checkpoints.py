@@ -1,0 +1,49 @@
+"""Checkpoint helpers: dropout RNG state, best-model directory, restoring a model for inference."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import keras
+import tensorflow as tf
+
+BEST_DIR = "best"
+RESUME_DIR = "checkpoints"
+
+
+def seed_generator_states(model) -> dict:
+  """Every Keras SeedGenerator state variable reachable from ``model``, keyed by a stable name.
+
+  ``tf.train.Checkpoint`` does not track them on its own; without them a resumed run would draw
+  different dropout masks than an uninterrupted one.
+  """
+  states = {}
+  for layer in [model] + list(model._flatten_layers(include_self=False)):
+    for attr, value in sorted(vars(layer).items()):
+      if isinstance(value, keras.random.SeedGenerator):
+        states[f"{layer.path if hasattr(layer, 'path') else layer.name}/{attr}"] = value.state
+  return {k.replace("/", "."): v for k, v in states.items()}
+
+
+def restore_model(model_cls, directory: str):
+  """Builds ``model_cls`` from ``model_config.json`` and restores the newest checkpoint.
+
+  Looks in ``directory/best`` first, then ``directory`` itself, then ``directory/checkpoints``.
+  Raises FileNotFoundError naming the directories tried.
+  """
+  from sasrec_tf.models.sasrec import CONFIG_FILE
+  candidates = [os.path.join(directory, BEST_DIR), directory, os.path.join(directory, RESUME_DIR)]
+  for d in candidates:
+    cfg_path = os.path.join(d, CONFIG_FILE)
+    if not os.path.exists(cfg_path):
+      cfg_path = os.path.join(directory, CONFIG_FILE)
+    ckpt = tf.train.latest_checkpoint(d)
+    if ckpt and os.path.exists(cfg_path):
+      with open(cfg_path) as f:
+        config = json.load(f)["config"]
+      model = model_cls(**config).build_for_inputs()
+      tf.train.Checkpoint(model=model).read(ckpt).expect_partial()
+      return model
+  raise FileNotFoundError(
+      f"no model checkpoint with {CONFIG_FILE} found in any of: {', '.join(candidates)}")

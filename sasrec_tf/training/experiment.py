@@ -1,0 +1,179 @@
+"""One run = one model on one dataset with one seed; the building block of every table script."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from typing import Any, Dict, Mapping, Optional
+
+import numpy as np
+
+from sasrec_tf import configs
+from sasrec_tf.reporting.files import atomic_write_json, read_json
+from sasrec_tf.reporting.provenance import collect_provenance
+
+RESULTS_FILE = "results.json"
+MODEL_KEYS = ("max_len", "hidden_units", "num_blocks", "num_heads", "dropout_rate", "l2_emb",
+              "use_positional_embedding", "share_item_embedding", "use_residual", "paper_literal",
+              "user_embedding")
+TRAIN_KEYS = ("num_epochs", "learning_rate", "beta_1", "beta_2", "epsilon", "eval_every",
+              "patience", "loss_form", "loss_reduction", "jit_compile", "checkpoint_every")
+TRAINED_MODELS = ("sasrec",)
+MODELS = ("pop",) + TRAINED_MODELS
+
+
+def resolve_settings(model: str, dataset: str, overrides: Optional[Mapping[str, Any]] = None,
+                     num_epochs: Optional[int] = None) -> Dict[str, Any]:
+  """Paper defaults of (model, dataset) updated by ``overrides``; unknown keys are an error."""
+  settings = configs.defaults(model, dataset)
+  unknown = set(overrides or {}) - set(settings) - set(MODEL_KEYS) - {"eval_seed"}
+  if unknown:
+    raise ValueError(f"unknown setting(s) for {model}: {sorted(unknown)}")
+  settings.update(overrides or {})
+  if num_epochs is not None:
+    settings["num_epochs"] = int(num_epochs)
+  return settings
+
+
+def load_split(dataset: str, data_dir: Optional[str] = None):
+  """Loads the registered dataset and returns its leave-one-out split."""
+  from sasrec_tf.data.loader import load_dataset  # pylint: disable=import-outside-toplevel
+  from sasrec_tf.data.sequences import split_leave_one_out  # pylint: disable=import-outside-toplevel
+  return split_leave_one_out(load_dataset(dataset, data_dir=data_dir))
+
+
+def make_evaluator(split, settings: Mapping[str, Any], seed: int):
+  from sasrec_tf.evaluation.evaluator import Evaluator  # pylint: disable=import-outside-toplevel
+  return Evaluator(
+      split, settings["max_len"], protocol=settings["eval_protocol"],
+      num_negatives=settings["num_negatives"], exclusion=settings["eval_exclusion"],
+      max_users=settings["eval_max_users"], batch_size=settings["eval_batch_size"],
+      seed=settings.get("eval_seed", seed), tie_break=settings["tie_break"])
+
+
+class ModelScorer:
+  """Adapts a Keras model with ``score``/``score_all`` to the evaluator's batch-dict interface."""
+
+  def __init__(self, model, uses_users: bool = False):
+    import tensorflow as tf  # pylint: disable=import-outside-toplevel
+    self.model = model
+    self.uses_users = uses_users
+    self._candidates = tf.function(
+        lambda users, seqs, cands: model.score(seqs, cands, users=users if uses_users else None),
+        reduce_retracing=True)
+    self._all = tf.function(
+        lambda users, seqs: model.score_all(seqs, users=users if uses_users else None),
+        reduce_retracing=True)
+
+  def score_candidates(self, batch):
+    return self._candidates(batch["users"], batch["seqs"], batch["candidates"]).numpy()
+
+  def score_all(self, batch):
+    return self._all(batch["users"], batch["seqs"]).numpy()
+
+
+class StaticScorer:
+  """Adapts a non-trained model (PopRec) to the evaluator."""
+
+  def __init__(self, model):
+    self.model = model
+
+  def score_candidates(self, batch):
+    return self.model.score(batch["seqs"], batch["candidates"], batch["users"])
+
+  def score_all(self, batch):
+    return self.model.score_all(batch["seqs"], batch["users"])
+
+
+def _existing_complete(output_dir: str) -> Optional[dict]:
+  path = os.path.join(output_dir, RESULTS_FILE)
+  if os.path.exists(path):
+    result = read_json(path)
+    if result.get("status") in ("complete", "stopped_early"):
+      return result
+  return None
+
+
+def run_experiment(model: str, dataset: str, overrides: Optional[Mapping[str, Any]] = None,
+                   seed: int = 0, output_dir: str = "runs/default", data_dir: Optional[str] = None,
+                   num_epochs: Optional[int] = None, argv=None, flags=None,
+                   split=None, stream=None, reuse: bool = True) -> Dict[str, Any]:
+  """Trains (if needed) and evaluates ``model`` on ``dataset``; writes ``output_dir/results.json``.
+
+  A finished run in ``output_dir`` is returned as is when ``reuse``; an interrupted one resumes
+  from its last checkpoint. ``results.json`` is rewritten after every evaluation with
+  ``status: "running"`` so a long run always has its latest numbers on disk.
+
+  Returns:
+    The results dict: valid/test metrics at the best validation epoch, best_epoch, curve, evals,
+    epochs_run, train_time_s, eval_time_s, wall_time_s, seconds_per_epoch, settings, provenance.
+  """
+  if model not in MODELS:
+    from sasrec_tf.reporting.errors import NotImplementedModelError  # pylint: disable=import-outside-toplevel
+    raise NotImplementedModelError(f"model {model!r} is not implemented yet (have: {MODELS})")
+  stream = stream or sys.stderr
+  if reuse:
+    done = _existing_complete(output_dir)
+    if done is not None:
+      return done
+  os.makedirs(output_dir, exist_ok=True)
+  settings = resolve_settings(model, dataset, overrides, num_epochs)
+  provenance = collect_provenance(argv=argv, flags=flags if flags is not None else settings,
+                                  seeds=[seed])
+  t_start = time.monotonic()
+  if split is None:
+    split = load_split(dataset, data_dir)
+  evaluator = make_evaluator(split, settings, seed)
+  base = {"model": model, "dataset": dataset, "seed": int(seed), "settings": settings,
+          "num_users": split.num_users, "num_items": split.num_items, "provenance": provenance}
+
+  if model == "pop":
+    from sasrec_tf.models.pop import PopRec  # pylint: disable=import-outside-toplevel
+    scorer = StaticScorer(PopRec(split, count_on=settings["pop_count_on"]))
+    result = {**base, "valid": evaluator.evaluate(scorer, "valid"),
+              "test": evaluator.evaluate(scorer, "test"), "best_epoch": 0, "epochs_run": 0,
+              "train_time_s": 0.0, "status": "complete",
+              "wall_time_s": time.monotonic() - t_start}
+    atomic_write_json(os.path.join(output_dir, RESULTS_FILE), result)
+    return result
+
+  import keras  # pylint: disable=import-outside-toplevel
+  from sasrec_tf.data.sampler import TrainingSampler  # pylint: disable=import-outside-toplevel
+  from sasrec_tf.models.sasrec import SASRec  # pylint: disable=import-outside-toplevel
+  from sasrec_tf.training import trainer as trainer_lib  # pylint: disable=import-outside-toplevel
+
+  keras.utils.set_random_seed(int(seed))
+  strategy = trainer_lib.make_strategy(settings.get("distribution", "default"))
+  model_kwargs = {k: settings[k] for k in MODEL_KEYS if k in settings}
+  with strategy.scope():
+    net = SASRec(num_items=split.num_items, num_users=split.num_users, seed=int(seed),
+                 **model_kwargs)
+  net.save_model_config(output_dir)
+  sampler = TrainingSampler(split, settings["max_len"], settings["batch_size"], seed=int(seed))
+  scorer = ModelScorer(net, uses_users=bool(settings.get("user_embedding")))
+
+  def evaluate_fn(_, stage, epoch):
+    return evaluator.evaluate(scorer, stage)
+
+  def write(history, status):
+    best = history.get("best") or {}
+    curve = history.get("curve", [])
+    result = {**base, "valid": best.get("valid"), "test": best.get("test"),
+              "best_epoch": best.get("epoch"), "epochs_run": len(curve) and curve[-1]["epoch"],
+              "train_time_s": history.get("train_time_s"),
+              "eval_time_s": history.get("eval_time_s"),
+              "seconds_per_epoch": (float(np.median([c["seconds"] for c in curve]))
+                                    if curve else None),
+              "resumed_from_epoch": history.get("resumed_from_epoch"),
+              "wall_time_s": time.monotonic() - t_start,
+              "status": status, "curve": curve, "evals": history.get("evals", [])}
+    atomic_write_json(os.path.join(output_dir, RESULTS_FILE), result)
+    return result
+
+  train_cfg = trainer_lib.TrainConfig(**{k: settings[k] for k in TRAIN_KEYS})
+  trainer = trainer_lib.Trainer(net, sampler, evaluate_fn, train_cfg, output_dir,
+                                strategy=strategy, stream=stream,
+                                on_evaluate=lambda h: write(h, "running"))
+  history = trainer.fit()
+  return write(history, "stopped_early" if history["stopped_early"] else "complete")
