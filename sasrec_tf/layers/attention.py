@@ -14,6 +14,19 @@ def causal_mask(length):
   return tf.linalg.band_part(tf.ones((length, length), tf.bool), -1, 0)
 
 
+def attention_bias(key_mask, causal: bool = True):
+  """key_mask: float [B, n] (1 = real item) -> float [B, 1, n or 1, n] additive logit bias.
+
+  0 where query i may attend to key j (key j is not padding and, if causal, j <= i), else
+  MASK_VALUE.
+  """
+  bias = (1.0 - key_mask)[:, None, None, :] * MASK_VALUE
+  if causal:
+    n = tf.shape(key_mask)[1]
+    bias = bias + (1.0 - tf.cast(causal_mask(n), bias.dtype))[None, None] * MASK_VALUE
+  return bias
+
+
 @keras.saving.register_keras_serializable(package="sasrec_tf")
 class CausalSelfAttention(keras.layers.Layer):
   """Attention with queries from one input and keys/values from another, causal and key-masked.
@@ -51,18 +64,17 @@ class CausalSelfAttention(keras.layers.Layer):
     k = self._split(self.key(keys_values))
     v = self._split(self.value(keys_values))
     logits = tf.matmul(q, k, transpose_b=True) * ((self.dim // self.num_heads) ** -0.5)
-    n = tf.shape(logits)[-1]
-    allowed = tf.cast(mask[:, None, None, :, 0], tf.bool)  # key padding [B, 1, 1, n]
-    if self.causal:
-      allowed = tf.logical_and(allowed, causal_mask(n)[None, None])
-    logits = tf.where(allowed, logits, MASK_VALUE)
+    # One additive bias holds both masks. Adding MASK_VALUE (-(2^32-1)) instead of substituting it
+    # gives the same softmax in float32: every masked logit becomes MASK_VALUE after rounding.
+    logits = logits + attention_bias(mask[:, :, 0], self.causal)
     weights = tf.nn.softmax(logits, axis=-1)
-    weights = weights * mask[:, None, :, :]  # padding queries attend to nothing
     if self.weight_dropout:
       weights = self.dropout(weights, training=training)
     out = tf.matmul(weights, v)  # [B, h, n, d/h]
-    out = tf.transpose(out, [0, 2, 1, 3])
-    return tf.reshape(out, tf.shape(queries))
+    out = tf.reshape(tf.transpose(out, [0, 2, 1, 3]), tf.shape(queries))
+    # Padding queries attend to nothing: zeroing their weight rows equals zeroing their outputs,
+    # which touches [B, n, d] instead of [B, h, n, n] values.
+    return out * mask
 
   def get_config(self):
     return {**super().get_config(), "dim": self.dim, "num_heads": self.num_heads,
