@@ -76,7 +76,7 @@ def _open_binary(path: str):
   return gzip.open(path, "rb") if magic == b"\x1f\x8b" else open(path, "rb")
 
 
-def _line_blocks(path: str, block_bytes: int = _BLOCK_BYTES) -> Iterator[Tuple[int, bytes]]:
+def _line_blocks(path: str) -> Iterator[Tuple[int, bytes]]:
   """Yields (number of the first line, block of whole lines joined by b'\\n').
 
   A block never ends with a line break. CRLF becomes LF. Line breaks that end the file are
@@ -87,7 +87,7 @@ def _line_blocks(path: str, block_bytes: int = _BLOCK_BYTES) -> Iterator[Tuple[i
   try:
     with _open_binary(path) as f:
       while True:
-        data = f.read(block_bytes)
+        data = f.read(_BLOCK_BYTES)
         pending += data
         if not data:
           body = pending.rstrip(b"\r\n")
@@ -194,10 +194,9 @@ def _read_table(path: str, sep: str, columns: Sequence[Tuple[str, str]], expecte
     counts = np.bincount(np.searchsorted(breaks, seps), minlength=breaks.size + 1)
     bad = np.flatnonzero(counts != ncols - 1)
     if bad.size:
-      text = _line_text(unified, int(bad[0]))
+      text = _line_text(block, int(bad[0]))
       found = "a blank line" if not text else f"{counts[bad[0]] + 1} fields in {text!r}"
-      raise DataFormatError(path, first_line + int(bad[0]),
-                            found.replace(chr(_UNIT_SEPARATOR), sep), expected)
+      raise DataFormatError(path, first_line + int(bad[0]), found, expected)
     strict = numeric and not allowed[buf].all()
     tokens = _decode(path, unified, first_line, encoding).replace(
         "\n", chr(_UNIT_SEPARATOR)).split(chr(_UNIT_SEPARATOR))
@@ -234,11 +233,12 @@ def _check_unique_pairs(path: str, inter: Interactions, first_line: int, expecte
 
 
 def _check_positive(path: str, values: Dict[str, np.ndarray], first_line: int, expected: str):
-  for name, v in values.items():
-    bad = np.flatnonzero(v < 1)
-    if bad.size:
-      raise DataFormatError(path, first_line + int(bad[0]), f"{name} id {v[bad[0]]} is < 1",
-                            expected)
+  """Raises DataFormatError at the first row holding an id < 1 in any of the columns."""
+  firsts = [(int(np.argmax(v < 1)), name) for name, v in values.items() if (v < 1).any()]
+  if firsts:
+    row, name = min(firsts)
+    raise DataFormatError(path, first_line + row, f"{name} id {values[name][row]} is < 1",
+                          expected)
 
 
 # --------------------------------------------------------------------------- delimited formats
@@ -492,10 +492,11 @@ READERS = {
     "movielens_ratings": read_movielens_ratings,
     "movietweetings_ratings": read_movietweetings_ratings,
     "tab_ratings": read_tab_ratings,
+    "deeprec_split": read_deeprec_split,
     "amazon_ratings_csv": read_amazon_ratings_csv,
     "amazon_reviews": read_amazon_reviews,
     "steam_reviews": read_steam_reviews,
     "ml_hetrec": read_ml_hetrec,
     "lastfm_tags": read_lastfm_tags,
 }
-"""Reader name (as used by the registry) -> function(path) -> Interactions."""
+"""Reader name (as used by the registry) -> function(*paths) -> Interactions (or a tuple)."""

@@ -44,8 +44,11 @@ class CausalSelfAttention(keras.layers.Layer):
     if dim % num_heads:
       raise ValueError(f"hidden size {dim} is not divisible by num_heads={num_heads}")
     self.dim, self.num_heads = int(dim), int(num_heads)
+    self.dropout_rate = float(dropout_rate)
+    self.use_bias = bool(use_bias)
     self.causal = bool(causal)
     self.weight_dropout = bool(weight_dropout)
+    self.seed = seed
     dense = lambda name: keras.layers.Dense(dim, use_bias=use_bias, name=name)
     self.query, self.key, self.value = dense("query"), dense("key"), dense("value")
     self.dropout = keras.layers.Dropout(dropout_rate, seed=seed)
@@ -66,8 +69,11 @@ class CausalSelfAttention(keras.layers.Layer):
     logits = tf.matmul(q, k, transpose_b=True) * ((self.dim // self.num_heads) ** -0.5)
     # One additive bias holds both masks. Adding MASK_VALUE (-(2^32-1)) instead of substituting it
     # gives the same softmax in float32: every masked logit becomes MASK_VALUE after rounding.
-    logits = logits + attention_bias(mask[:, :, 0], self.causal)
-    weights = tf.nn.softmax(logits, axis=-1)
+    # Masking and softmax run in float32 (no-op casts by default): MASK_VALUE overflows float16 to
+    # -inf, and 0 * -inf = NaN would poison every logit under a mixed_float16 policy.
+    logits = tf.cast(logits, tf.float32) + attention_bias(tf.cast(mask[:, :, 0], tf.float32),
+                                                          self.causal)
+    weights = tf.cast(tf.nn.softmax(logits, axis=-1), v.dtype)
     if self.weight_dropout:
       weights = self.dropout(weights, training=training)
     out = tf.matmul(weights, v)  # [B, h, n, d/h]
@@ -78,4 +84,5 @@ class CausalSelfAttention(keras.layers.Layer):
 
   def get_config(self):
     return {**super().get_config(), "dim": self.dim, "num_heads": self.num_heads,
-            "causal": self.causal, "weight_dropout": self.weight_dropout}
+            "dropout_rate": self.dropout_rate, "use_bias": self.use_bias, "causal": self.causal,
+            "weight_dropout": self.weight_dropout, "seed": self.seed}

@@ -34,6 +34,7 @@ class SelfAttentionBlock(keras.layers.Layer):
     self.dropout_rate = float(dropout_rate)
     self.use_residual = bool(use_residual)
     self.paper_literal = bool(paper_literal)
+    self.seed = seed
     s = lambda k: None if seed is None else seed + k
     self.attention_norm = layer_norm("attention_norm")
     self.attention = CausalSelfAttention(
@@ -69,4 +70,4 @@ class SelfAttentionBlock(keras.layers.Layer):
   def get_config(self):
     return {**super().get_config(), "dim": self.dim, "num_heads": self.num_heads,
             "dropout_rate": self.dropout_rate, "use_residual": self.use_residual,
-            "paper_literal": self.paper_literal}
+            "paper_literal": self.paper_literal, "seed": self.seed}

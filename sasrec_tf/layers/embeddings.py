@@ -119,7 +119,8 @@ class SequenceEmbedding(keras.layers.Layer):
     if self.position is not None:
       x = x + self.position(tf.shape(seq)[1])[None]
     x = self.dropout(x, training=training)
-    return x * mask, mask
+    # x is float16 under a mixed_float16 policy; the returned mask stays float32.
+    return x * tf.cast(mask, x.dtype), mask
 
   def l2_loss(self):
     return self.position.l2_loss() if self.position is not None else 0.0

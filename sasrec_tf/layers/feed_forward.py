@@ -16,7 +16,9 @@ class PointWiseFeedForward(keras.layers.Layer):
                **kwargs):
     super().__init__(**kwargs)
     self.dim = int(dim)
+    self.dropout_rate = float(dropout_rate)
     self.output_dropout = bool(output_dropout)
+    self.seed = seed
     self.inner = keras.layers.Dense(dim, activation="relu", name="inner")
     self.outer = keras.layers.Dense(dim, name="outer")
     self.dropout_inner = keras.layers.Dropout(dropout_rate, seed=seed)
@@ -30,4 +32,5 @@ class PointWiseFeedForward(keras.layers.Layer):
     return h
 
   def get_config(self):
-    return {**super().get_config(), "dim": self.dim, "output_dropout": self.output_dropout}
+    return {**super().get_config(), "dim": self.dim, "dropout_rate": self.dropout_rate,
+            "output_dropout": self.output_dropout, "seed": self.seed}

@@ -14,6 +14,7 @@ import numpy as np
 from scipy import stats as scipy_stats
 
 NA = "n/a"
+_ZERO_SPREAD = 1e-12
 
 
 def _array(values: Sequence[float]) -> np.ndarray:
@@ -92,8 +93,9 @@ def paired_t_test(a: Sequence[float], b: Sequence[float],
                   seeds: Optional[Sequence[int]] = None) -> PairedTest:
   """Two-sided paired t-test on per-seed values of two models (position i = the same seed).
 
-  Identical differences (std 0) give t = +-inf and p = 0 when the mean difference is non-zero,
-  t = nan and p = 1 when every difference is zero. Fewer than two pairs give nan t and p.
+  Constant differences (std below 1e-12, i.e. zero up to float rounding) give t = +-inf and
+  p = 0 when they are non-zero, t = nan and p = 1 when they are all zero (again up to 1e-12).
+  Fewer than two pairs give nan t and p.
 
   Raises:
     ValueError: a and b differ in length.
@@ -107,8 +109,8 @@ def paired_t_test(a: Sequence[float], b: Sequence[float],
   if n < 2:
     return PairedTest(n, mean(diff), math.nan, math.nan, math.nan, seeds)
   mean_diff, std_diff = float(diff.mean()), float(diff.std(ddof=1))
-  if std_diff == 0.0:
-    if mean_diff == 0.0:
+  if std_diff <= _ZERO_SPREAD:  # constant differences (up to rounding): t is undefined
+    if abs(mean_diff) <= _ZERO_SPREAD:
       return PairedTest(n, 0.0, 0.0, math.nan, 1.0, seeds)
     return PairedTest(n, mean_diff, 0.0, math.copysign(math.inf, mean_diff), 0.0, seeds)
   result = scipy_stats.ttest_rel(xa, xb)
@@ -128,7 +130,7 @@ def one_sample_t_test(values: Sequence[float], reference: float) -> Tuple[float,
     (t statistic, p value); nan below two values or when all values are equal.
   """
   arr = _array(values)
-  if arr.size < 2 or float(arr.std(ddof=1)) == 0.0:
+  if arr.size < 2 or float(arr.std(ddof=1)) <= _ZERO_SPREAD:
     return (math.nan, math.nan)
   result = scipy_stats.ttest_1samp(arr, reference)
   return (float(result.statistic), float(result.pvalue))

@@ -41,6 +41,10 @@ from sasrec_tf.reporting.files import atomic_write_json, read_json, to_jsonable
 RUNS_SUBDIR = "runs"
 NOT_RUN_YET = "not run yet"
 
+# Reported quantities that are not test metrics, and the run-result key that measures them.
+EXTRA_METRICS = {"training_time_seconds": "train_time_s",
+                 "runtime_seconds_per_epoch": "seconds_per_epoch"}
+
 
 @dataclasses.dataclass(frozen=True)
 class RowSpec:
@@ -52,7 +56,9 @@ class RowSpec:
     dataset: dataset to run on (any alias; stored canonical).
     model: library model name passed to the run function.
     overrides: hyper-parameter overrides for this row.
-    metrics: metrics to compare, e.g. ("NDCG@10", "HR@10") (any alias; stored canonical).
+    metrics: metrics to compare, e.g. ("NDCG@10", "HR@10") (any alias; stored canonical);
+      a non-test quantity such as "training_time_seconds" is read from the run's extra info
+      (key given by ``EXTRA_METRICS``, or the same name).
     reported_method: the row's method name in the reported-numbers file; None when the paper
       prints no number for this row (the table then shows "not reported").
     reported_variant: variant label of the reported entry (SASRec Table IV, SSE-PT Table 3...).
@@ -87,7 +93,7 @@ class RowSpec:
   @property
   def run_key(self) -> str:
     """File-name-safe key of this row's stored runs."""
-    return _slug(self.key or f"{self.label}__{self.dataset}")
+    return _slug(self.key) if self.key else f"{_slug(self.label)}__{_slug(self.dataset)}"
 
   def fingerprint(self, extra: Optional[Mapping[str, Any]] = None) -> str:
     """Hash of what decides the runs' outcome: model, dataset, overrides, extra (None dropped)."""
@@ -105,7 +111,7 @@ RunFn = Callable[[RowSpec, int], Mapping[str, Any]]
 
 
 def _slug(text: str) -> str:
-  slug = re.sub(r"[^0-9A-Za-z.+=-]+", "_", text).strip("_")
+  slug = re.sub(r"[^0-9A-Za-z._+=-]+", "_", text).strip("_")
   return slug or "row"
 
 
@@ -244,7 +250,8 @@ def _collect(row: RowSpec, seeds: Sequence[int], run_fn: RunFn, runs_dir: pathli
       if on_error == "raise":
         raise
       logging.exception("%s on %s, seed %d failed", row.label, row.dataset, seed)
-      failures.append(f"seed {seed} failed: {type(exc).__name__}: {exc}")
+      first_line = (str(exc).strip().splitlines() or [""])[0]
+      failures.append(f"seed {seed} failed: {type(exc).__name__}: {first_line}")
   reasons = ([blocked] if blocked else []) + failures
   if not reasons and len(out.runs) < len(seeds):
     reasons.append(NOT_RUN_YET if not execute else tables.NOT_RUN)
@@ -254,11 +261,26 @@ def _collect(row: RowSpec, seeds: Sequence[int], run_fn: RunFn, runs_dir: pathli
   return out
 
 
+def _run_value(run: Mapping[str, Any], metric: str) -> Optional[float]:
+  """A run's value of metric: a test metric, else a numeric extra (via EXTRA_METRICS)."""
+  if metric in run.get("metrics", {}):
+    return float(run["metrics"][metric])
+  extra = run.get("extra", {})
+  for key in (EXTRA_METRICS.get(metric), metric):
+    value = extra.get(key) if key else None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+      return float(value)
+  return None
+
+
+def _git_of(run: Mapping[str, Any]) -> Mapping[str, Any]:
+  return run.get("provenance", {}).get("git", {})
+
 
 def _table_row(row_runs: _RowRuns, metric: str, entry: Optional[reported.ReportedValue],
                runs_prefix: str) -> tables.TableRow:
   spec = row_runs.spec
-  seeds = sorted(s for s, run in row_runs.runs.items() if metric in run.get("metrics", {}))
+  seeds = sorted(s for s, run in row_runs.runs.items() if _run_value(run, metric) is not None)
   status = row_runs.status
   missing = sorted(set(row_runs.runs) - set(seeds))
   if missing:
@@ -272,12 +294,14 @@ def _table_row(row_runs: _RowRuns, metric: str, entry: Optional[reported.Reporte
   extra = {f"mean_{k}": stats.mean(v) for k, v in numeric_extra.items() if len(v) == len(seeds)}
   extra.update({"model": spec.model, "overrides": dict(spec.overrides),
                 "run_files": [f"{runs_prefix}/{spec.run_key}__seed{s}.json" for s in seeds],
-                "git_revisions": sorted({str(row_runs.runs[s].get("provenance", {}).get(
-                    "git", {}).get("revision", "unknown")) for s in seeds})})
+                "git_revisions": sorted({str(_git_of(row_runs.runs[s]).get("revision", "unknown"))
+                                         for s in seeds}),
+                "runs_from_dirty_tree": sum(_git_of(row_runs.runs[s]).get("dirty") is not False
+                                            for s in seeds)})
   return tables.TableRow(
       label=spec.label, dataset=spec.dataset, metric=metric,
       reported=entry.value if entry is not None else None,
-      values=[row_runs.runs[s]["metrics"][metric] for s in seeds], seeds=seeds, status=status,
+      values=[_run_value(row_runs.runs[s], metric) for s in seeds], seeds=seeds, status=status,
       reported_source=entry.source if entry is not None else None,
       notes=entry.notes if entry is not None else (), extra=extra)
 
@@ -290,10 +314,10 @@ def _comparisons(collected: Sequence[_RowRuns],
       for b in (r for r in collected if r.spec.label == label_b and r.spec.dataset ==
                 a.spec.dataset):
         for metric in (m for m in a.spec.metrics if m in b.spec.metrics):
-          va = {s: run["metrics"][metric] for s, run in a.runs.items()
-                if metric in run["metrics"]}
-          vb = {s: run["metrics"][metric] for s, run in b.runs.items()
-                if metric in run["metrics"]}
+          va = {s: _run_value(run, metric) for s, run in a.runs.items()
+                if _run_value(run, metric) is not None}
+          vb = {s: _run_value(run, metric) for s, run in b.runs.items()
+                if _run_value(run, metric) is not None}
           if len(set(va) & set(vb)) >= 2:
             out.append(tables.Comparison(label_a, label_b, a.spec.dataset, metric,
                                          stats.paired_by_seed(va, vb)))
