@@ -30,6 +30,8 @@ FLAGS = flags.FLAGS
 def plot(table: tables_lib.Table, path: os.PathLike) -> Optional[pathlib.Path]:
   """Plots mean NDCG@10 (error bars: std over seeds) against d, one line per dataset.
 
+  A cross marks the reported value (d=50, Table III) of each plotted dataset.
+
   Returns:
     The written PNG, or None when matplotlib is missing or no row has values.
   """
@@ -40,23 +42,30 @@ def plot(table: tables_lib.Table, path: os.PathLike) -> Optional[pathlib.Path]:
   except ImportError:
     logging.info("matplotlib is not installed; no plot (pip install -e '.[figures]')")
     return None
-  series = {}
+  series, printed = {}, {}
   for row in table.rows:
     if row.ran:
+      d = row.extra["overrides"]["hidden_units"]
       std = stats.sample_std(row.values) if len(row.values) > 1 else 0.0
-      point = (row.extra["overrides"]["hidden_units"], stats.mean(row.values), std)
-      series.setdefault(row.dataset, []).append(point)
+      series.setdefault(row.dataset, []).append((d, stats.mean(row.values), std))
+      if row.reported is not None:
+        printed[row.dataset] = (d, row.reported)
   if not series:
     return None
   path = pathlib.Path(path)
   figure, axes = pyplot.subplots(figsize=(5, 3.5))
   for dataset, points in series.items():
     points.sort()
-    axes.errorbar([p[0] for p in points], [p[1] for p in points], yerr=[p[2] for p in points],
-                  marker="o", capsize=3, label=dataset)
+    line = axes.errorbar([p[0] for p in points], [p[1] for p in points],
+                         yerr=[p[2] for p in points], marker="o", capsize=3, label=dataset)
+    if dataset in printed:
+      axes.plot(*printed[dataset], marker="x", markersize=9, linestyle="none",
+                color=line.lines[0].get_color())
   axes.set_xlabel("d (embedding size)")
   axes.set_ylabel("NDCG@10")
   axes.set_xticks(list(tables.FIGURE2_DIMS))
+  if printed:
+    axes.set_title("x: reported (Table III, d=50)", fontsize=9)
   axes.legend()
   axes.grid(alpha=0.3)
   figure.tight_layout()

@@ -168,6 +168,17 @@ def _method_rows(methods: Sequence[Method], paper: str, table: str, datasets: Se
   return tuple(rows)
 
 
+def _sasrec_defaults_text() -> str:
+  """E.g. 'd=50, b=2; n=50, dropout 0.5 on beauty, games, steam; n=200, dropout 0.2 on ml-1m'."""
+  groups: Dict[Tuple[int, float], List[str]] = {}
+  for dataset in SASREC_DATASETS:
+    per = sasrec.PER_DATASET[dataset]
+    groups.setdefault((per["max_len"], per["dropout_rate"]), []).append(dataset)
+  parts = [f"d={sasrec.COMMON['hidden_units']}, b={sasrec.COMMON['num_blocks']}"]
+  parts += [f"n={n}, dropout {p:g} on {', '.join(ds)}" for (n, p), ds in groups.items()]
+  return "; ".join(parts)
+
+
 def _steam_note(what: str) -> Dict[str, str]:
   return {"steam": f"Steam: {what} needs a GPU (about {SASREC_CPU_HOURS['steam']:g} h per "
                    "201-epoch run on the 2-core CPU of reference/TABLES.md)."}
@@ -186,8 +197,7 @@ def sasrec_table3(implemented: Optional[Collection[str]] = None) -> TableConfig:
   notes = (
       "The improvement columns of the paper (SASRec over the best of (a)-(e) and of (f)-(h)) "
       "are not reproduced: they need the baselines.",
-      "(i) SASRec uses the paper defaults of configs/sasrec.py (d=50, b=2, n=200 / dropout 0.2 "
-      "on ML-1M, n=50 / 0.5 elsewhere).",
+      "(i) SASRec uses the paper defaults of configs/sasrec.py: " + _sasrec_defaults_text() + ".",
   )
   return TableConfig(name="sasrec_table3",
                      title="SASRec Table III: HR@10 and NDCG@10, 100 sampled negatives",
@@ -203,8 +213,10 @@ def sasrec_table4() -> TableConfig:
               model="sasrec", overrides=overrides, metrics=("NDCG@10",),
               reported_method="SASRec", reported_variant=ABLATION_LABELS[key])
       for dataset in SASREC_DATASETS for key, overrides in sasrec.ABLATIONS.items())
+  heads = sasrec.ABLATIONS["multi_head"]["num_heads"]
   notes = ("Each variant changes exactly one setting of the dataset's default (SPEC §3.9); "
-           "(8) Multi-Head uses 2 heads of d/2 = 25 dimensions.",)
+           f"(8) Multi-Head uses {heads} heads of "
+           f"{sasrec.COMMON['hidden_units'] // heads} dimensions each.",)
   return TableConfig(name="sasrec_table4", title="SASRec Table IV: ablations, NDCG@10 (d=50)",
                      rows=rows, default_seeds=(0,), notes=notes,
                      dataset_notes=_steam_note("every variant"),

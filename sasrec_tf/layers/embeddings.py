@@ -8,8 +8,35 @@ import keras
 import tensorflow as tf
 
 
+class _GlorotTable(keras.layers.Layer):
+  """A [rows, dim] weight, Glorot-uniform on its own shape (TF1 default, SPEC §3.6), with l2."""
+
+  def __init__(self, rows: int, dim: int, l2: float = 0.0, **kwargs):
+    super().__init__(**kwargs)
+    self.rows, self.dim, self.l2 = int(rows), int(dim), float(l2)
+
+  def build(self, input_shape=None):
+    self.table = self.add_weight(name="table", shape=(self.rows, self.dim),
+                                 initializer=keras.initializers.GlorotUniform())
+    self.built = True
+
+  def _ensure_built(self):
+    if not self.built:
+      self.build()
+
+  def l2_loss(self):
+    """``l2 * sum(w^2) / 2`` over the whole variable (TF1 ``l2_regularizer`` convention).
+
+    Returns a Python 0.0 when l2 == 0, so no dense gradient of the table is computed.
+    """
+    if self.l2 == 0.0:
+      return 0.0
+    self._ensure_built()
+    return self.l2 * 0.5 * tf.reduce_sum(tf.square(self.table))
+
+
 @keras.saving.register_keras_serializable(package="sasrec_tf")
-class ZeroPadEmbedding(keras.layers.Layer):
+class ZeroPadEmbedding(_GlorotTable):
   """Lookup table of ``num_ids + 1`` rows whose row 0 always reads as zero and never learns.
 
   The variable has shape [num_ids + 1, dim] and is Glorot-uniform initialised on that shape, as the
@@ -18,71 +45,43 @@ class ZeroPadEmbedding(keras.layers.Layer):
   """
 
   def __init__(self, num_ids: int, dim: int, l2: float = 0.0, **kwargs):
-    super().__init__(**kwargs)
+    super().__init__(int(num_ids) + 1, dim, l2, **kwargs)
     self.num_ids = int(num_ids)
-    self.dim = int(dim)
-    self.l2 = float(l2)
-
-  def build(self, input_shape=None):
-    self.table = self.add_weight(
-        name="table", shape=(self.num_ids + 1, self.dim),
-        initializer=keras.initializers.GlorotUniform())
-    self.built = True
 
   def call(self, ids):
     """Returns float [..., dim]; rows of id 0 are exactly zero (and pass no gradient)."""
-    if not self.built:
-      self.build()
+    self._ensure_built()
     ids = tf.cast(ids, tf.int32)
     vectors = tf.gather(self.table, ids)
     return vectors * tf.cast(tf.not_equal(ids, 0), vectors.dtype)[..., None]
 
   def full_table(self):
     """float [num_ids + 1, dim] with row 0 zeroed (for scoring every id at once)."""
-    if not self.built:
-      self.build()
+    self._ensure_built()
     return tf.concat([tf.zeros_like(self.table[:1]), self.table[1:]], axis=0)
 
-  def l2_loss(self):
-    """``l2 * sum(w^2) / 2`` over the whole variable (TF1 ``l2_regularizer`` convention)."""
-    if not self.built:
-      self.build()
-    return self.l2 * 0.5 * tf.reduce_sum(tf.square(self.table))
-
   def get_config(self):
-    return {**super().get_config(), "num_ids": self.num_ids, "dim": self.dim, "l2": self.l2}
+    return {**keras.layers.Layer.get_config(self), "num_ids": self.num_ids, "dim": self.dim,
+            "l2": self.l2}
 
 
 @keras.saving.register_keras_serializable(package="sasrec_tf")
-class PositionEmbedding(keras.layers.Layer):
+class PositionEmbedding(_GlorotTable):
   """Learned absolute position table P [max_len, dim]; slot index 0..max_len-1 of the window."""
 
   def __init__(self, max_len: int, dim: int, l2: float = 0.0, **kwargs):
-    super().__init__(**kwargs)
+    super().__init__(max_len, dim, l2, **kwargs)
     self.max_len = int(max_len)
-    self.dim = int(dim)
-    self.l2 = float(l2)
-
-  def build(self, input_shape=None):
-    self.table = self.add_weight(
-        name="table", shape=(self.max_len, self.dim),
-        initializer=keras.initializers.GlorotUniform())
-    self.built = True
 
   def call(self, length):
     """Returns float [length, dim]: row i is the vector of window slot i (windows are left-padded
     and right-aligned, so slot length-1 always holds the most recent item)."""
-    if not self.built:
-      self.build()
+    self._ensure_built()
     return self.table[:length]
 
-  def l2_loss(self):
-    if not self.built:
-      self.build()
-    return self.l2 * 0.5 * tf.reduce_sum(tf.square(self.table))
-
   def get_config(self):
-    return {**super().get_config(), "max_len": self.max_len, "dim": self.dim, "l2": self.l2}
+    return {**keras.layers.Layer.get_config(self), "max_len": self.max_len, "dim": self.dim,
+            "l2": self.l2}
 
 
 @keras.saving.register_keras_serializable(package="sasrec_tf")

@@ -68,6 +68,10 @@ class SASRec(keras.Model):
         SelfAttentionBlock(d, num_heads, dropout_rate, use_residual=use_residual,
                            paper_literal=paper_literal, seed=s(10 * (i + 1)), name=f"block_{i}")
         for i in range(num_blocks)]
+    # tf.train.Checkpoint does not follow Keras' tracked lists: without one named attribute per
+    # block, checkpoints (resume, best model, from_checkpoint) would hold no block weights.
+    for i, block in enumerate(self.blocks):
+      setattr(self, f"block_{i}", block)
     self.final_norm = None if paper_literal else layer_norm("final_norm")
     output_table = self.item_embedding
     if not share_item_embedding:

@@ -413,16 +413,18 @@ def run_table(rows: Sequence[RowSpec], seeds: Sequence[int], run_fn: RunFn,
 
 
 def experiment_run_fn(output_root: os.PathLike, data_dir: Optional[str] = None,
-                      num_epochs: Optional[int] = None) -> RunFn:
+                      num_epochs: Optional[int] = None, rerun: bool = False) -> RunFn:
   """A run function over ``sasrec_tf.training.experiment.run_experiment``.
 
-  Each (row, seed) trains into ``<output_root>/<row key>/seed<seed>``. The returned dict is
-  run_experiment's result plus "output_dir".
+  Each (row, seed) trains into ``<output_root>/<row key>/<settings hash>/seed<seed>``: the hash
+  covers model, dataset, overrides and ``num_epochs``, so runs with other settings never share a
+  directory. A finished run there is reused unless ``rerun`` (then it is trained again).
 
   Args:
     output_root: parent directory of the runs' checkpoints and logs.
     data_dir: passed to run_experiment (None = its default).
     num_epochs: passed to run_experiment (None = the row's configured epochs).
+    rerun: retrain even when a finished run with the same settings exists.
   """
   output_root = pathlib.Path(output_root)
 
@@ -434,10 +436,13 @@ def experiment_run_fn(output_root: os.PathLike, data_dir: Optional[str] = None,
         raise NotImplementedModelError("sasrec_tf.training.experiment is not written yet") \
             from exc
       raise
-    out_dir = output_root / row.run_key / f"seed{seed}"
+    identity = json.dumps([row.model, row.dataset, dict(row.overrides), num_epochs],
+                          sort_keys=True, default=str)
+    digest = hashlib.sha1(identity.encode()).hexdigest()[:10]
+    out_dir = output_root / row.run_key / digest / f"seed{seed}"
     result = experiment.run_experiment(
         model=row.model, dataset=row.dataset, overrides=dict(row.overrides), seed=int(seed),
-        output_dir=str(out_dir), data_dir=data_dir, num_epochs=num_epochs)
+        output_dir=str(out_dir), data_dir=data_dir, num_epochs=num_epochs, reuse=not rerun)
     return dict(result, output_dir=str(out_dir))
 
   return run
@@ -517,7 +522,8 @@ def run_table_from_flags(name: str, rows: Sequence[RowSpec], *,
     raise ValueError(f"--only={fv.only} --datasets={fv.datasets} select no row of {name}")
   if run_fn is None:
     output_root = fv.output_dir or os.path.join(fv.results_dir, name, "outputs")
-    run_fn = experiment_run_fn(output_root, data_dir=fv.data_dir, num_epochs=fv.num_epochs)
+    run_fn = experiment_run_fn(output_root, data_dir=fv.data_dir, num_epochs=fv.num_epochs,
+                                rerun=fv.rerun)
   notes = list(kwargs.pop("notes", ()))
   if fv.num_epochs is not None:
     notes.append(f"Reduced budget: every run trained for at most {fv.num_epochs} epochs.")

@@ -16,14 +16,31 @@ def seed_generator_states(model) -> dict:
   """Every Keras SeedGenerator state variable reachable from ``model``, keyed by a stable name.
 
   ``tf.train.Checkpoint`` does not track them on its own; without them a resumed run would draw
-  different dropout masks than an uninterrupted one.
+  different dropout masks than an uninterrupted one. The key is the chain of public attribute
+  names from the model (e.g. ``block_0.attention.dropout.seed_generator``): the same in every
+  process and for every instance, unlike layer names and paths, which carry process-wide
+  auto-numbering (``dropout_7``, ``sas_rec_3/...``) or are None for weightless layers.
   """
-  states = {}
-  for layer in [model] + list(model._flatten_layers(include_self=False)):
+  states, seen = {}, set()
+
+  def visit(layer, prefix):
+    if id(layer) in seen:
+      return
+    seen.add(id(layer))
     for attr, value in sorted(vars(layer).items()):
+      if attr.startswith("_"):
+        continue
       if isinstance(value, keras.random.SeedGenerator):
-        states[f"{layer.path if hasattr(layer, 'path') else layer.name}/{attr}"] = value.state
-  return {k.replace("/", "."): v for k, v in states.items()}
+        states[prefix + attr] = value.state
+      elif isinstance(value, keras.layers.Layer):
+        visit(value, f"{prefix}{attr}.")
+      elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+          if isinstance(item, keras.layers.Layer):
+            visit(item, f"{prefix}{attr}.{i}.")
+
+  visit(model, "")
+  return states
 
 
 def restore_model(model_cls, directory: str):

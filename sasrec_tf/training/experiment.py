@@ -86,6 +86,44 @@ class StaticScorer:
     return self.model.score_all(batch["seqs"], batch["users"])
 
 
+SETTINGS_FILE = "settings.json"
+
+
+class SettingsMismatchError(ValueError):
+  """An output directory holds a run made with other settings."""
+
+
+def _check_same_settings(output_dir: str, model: str, dataset: str, seed: int,
+                         settings: Mapping[str, Any]):
+  """Records the run's identity in ``settings.json``, or checks it against the stored one.
+
+  Raises:
+    SettingsMismatchError: naming the settings that differ, so that an old result or checkpoint
+      is never silently reused for a different configuration.
+  """
+  from sasrec_tf.reporting.files import to_jsonable  # pylint: disable=import-outside-toplevel
+  identity = to_jsonable({"model": model, "dataset": dataset, "seed": int(seed),
+                          "settings": dict(settings)})
+  path = os.path.join(output_dir, SETTINGS_FILE)
+  if not os.path.exists(path):
+    atomic_write_json(path, identity)
+    return
+  stored = read_json(path)
+  if stored == identity:
+    return
+  diff = []
+  for key in ("model", "dataset", "seed"):
+    if stored.get(key) != identity[key]:
+      diff.append(f"{key}: {stored.get(key)!r} -> {identity[key]!r}")
+  old, new = stored.get("settings", {}), identity["settings"]
+  for key in sorted(set(old) | set(new)):
+    if old.get(key) != new.get(key):
+      diff.append(f"{key}: {old.get(key)!r} -> {new.get(key)!r}")
+  raise SettingsMismatchError(
+      f"{output_dir} holds a run with other settings ({'; '.join(diff)}); use another "
+      f"--output_dir, or delete that directory to start over")
+
+
 def _existing_complete(output_dir: str) -> Optional[dict]:
   path = os.path.join(output_dir, RESULTS_FILE)
   if os.path.exists(path):
@@ -101,8 +139,9 @@ def run_experiment(model: str, dataset: str, overrides: Optional[Mapping[str, An
                    split=None, stream=None, reuse: bool = True) -> Dict[str, Any]:
   """Trains (if needed) and evaluates ``model`` on ``dataset``; writes ``output_dir/results.json``.
 
-  A finished run in ``output_dir`` is returned as is when ``reuse``; an interrupted one resumes
-  from its last checkpoint. ``results.json`` is rewritten after every evaluation with
+  A finished run in ``output_dir`` is returned as is and an interrupted one resumes from its
+  last checkpoint, provided it was made with the same model, dataset, seed and settings
+  (``SettingsMismatchError`` otherwise); ``reuse=False`` deletes ``output_dir`` and starts over. ``results.json`` is rewritten after every evaluation with
   ``status: "running"`` so a long run always has its latest numbers on disk.
 
   Returns:
@@ -113,12 +152,15 @@ def run_experiment(model: str, dataset: str, overrides: Optional[Mapping[str, An
     from sasrec_tf.reporting.errors import NotImplementedModelError  # pylint: disable=import-outside-toplevel
     raise NotImplementedModelError(f"model {model!r} is not implemented yet (have: {MODELS})")
   stream = stream or sys.stderr
-  if reuse:
-    done = _existing_complete(output_dir)
-    if done is not None:
-      return done
-  os.makedirs(output_dir, exist_ok=True)
   settings = resolve_settings(model, dataset, overrides, num_epochs)
+  if not reuse and os.path.isdir(output_dir):
+    import shutil  # pylint: disable=import-outside-toplevel
+    shutil.rmtree(output_dir)
+  os.makedirs(output_dir, exist_ok=True)
+  _check_same_settings(output_dir, model, dataset, seed, settings)
+  done = _existing_complete(output_dir)
+  if done is not None:
+    return done
   provenance = collect_provenance(argv=argv, flags=flags if flags is not None else settings,
                                   seeds=[seed])
   t_start = time.monotonic()

@@ -1,14 +1,13 @@
 """The table scripts driven with a fake run function, their CLIs, and one real PopRec run."""
 
 import json
-import os
 import subprocess
 import sys
 
 import pytest
 
 from sasrec_tf.configs import tables
-from tests.experiments.conftest import REPO, SCRIPTS, FakeRun, load_script, table_flags
+from .helpers import REPO, SCRIPTS, FakeRun, load_script, table_flags
 
 IMPLEMENTED = ("pop", "sasrec")
 CONFIGS = {
@@ -89,22 +88,28 @@ def test_data_dir_defaults_to_the_environment(tmp_path, monkeypatch):
   assert table_flags(tmp_path, data_dir=None).data_dir == str(tmp_path / "data")
 
 
-def test_figure2_plot_is_optional(tmp_path, monkeypatch):
-  script = load_script("sasrec_figure2")
+def _figure2_table(tmp_path):
   fv = table_flags(tmp_path, "--seeds=0,1", "--datasets=games")
-  result = tables.run_script(tables.sasrec_figure2(), fv, run_fn=FakeRun(), argv=["f2.py"],
-                             echo=False)
-  with monkeypatch.context() as patch:
-    patch.setitem(sys.modules, "matplotlib", None)  # import fails as if not installed
-    assert script.plot(result.table, tmp_path / "fig.png") is None
+  return tables.run_script(tables.sasrec_figure2(), fv, run_fn=FakeRun(), argv=["f2.py"],
+                           echo=False).table
+
+
+def test_figure2_plot_is_skipped_without_matplotlib(tmp_path, monkeypatch):
+  script = load_script("sasrec_figure2")
+  monkeypatch.setitem(sys.modules, "matplotlib", None)  # import fails as if not installed
+  assert script.plot(_figure2_table(tmp_path), tmp_path / "fig.png") is None
   assert not (tmp_path / "fig.png").exists()
+
+
+def test_figure2_plot_with_matplotlib(tmp_path):
   pytest.importorskip("matplotlib")
-  assert script.plot(result.table, tmp_path / "fig.png") == tmp_path / "fig.png"
+  script = load_script("sasrec_figure2")
+  assert script.plot(_figure2_table(tmp_path), tmp_path / "fig.png") == tmp_path / "fig.png"
   assert (tmp_path / "fig.png").stat().st_size > 0
 
 
-def _cli(script, *args, env=None):
-  return subprocess.run([sys.executable, str(script), *args], cwd=REPO, env=env,
+def _cli(script, *args):
+  return subprocess.run([sys.executable, str(script), *args], cwd=REPO,
                         capture_output=True, text=True, timeout=120, check=False)
 
 
@@ -119,8 +124,7 @@ def test_cli_report_only(tmp_path, name):
 
 def test_cli_poprec_games_matches_the_paper(tmp_path, games_data_dir):
   proc = _cli(SCRIPTS["sasrec_table3"], "--datasets=games", "--only=PopRec", "--seeds=0",
-              f"--results_dir={tmp_path}", f"--data_dir={games_data_dir}",
-              env={**os.environ, "SASREC_TF_CACHE": str(tmp_path / "cache")})
+              f"--results_dir={tmp_path}", f"--data_dir={games_data_dir}")
   assert proc.returncode == 0, proc.stderr[-2000:]
   rows = {(r["label"], r["dataset"], r["metric"]): r
           for r in _json_rows(tmp_path / "sasrec_table3.json")}

@@ -215,7 +215,13 @@ def test_experiment_run_fn_adapter(tmp_path, monkeypatch):
   out = run(ROWS[1], 7)
   assert calls["model"] == "sasrec" and calls["dataset"] == "games" and calls["seed"] == 7
   assert calls["overrides"] == {"maxlen": 50} and calls["num_epochs"] == 2
-  assert out["output_dir"].endswith("SASRec__games/seed7")
+  assert out["output_dir"].endswith("/seed7") and "SASRec__games" in out["output_dir"]
+  assert calls["reuse"] is True
+  # Other settings (here: epochs) never share a run directory.
+  other = table_runner.experiment_run_fn(tmp_path, data_dir="d", num_epochs=3)(ROWS[1], 7)
+  assert other["output_dir"] != out["output_dir"]
+  table_runner.experiment_run_fn(tmp_path, data_dir="d", num_epochs=2, rerun=True)(ROWS[1], 7)
+  assert calls["reuse"] is False
 
 
 def test_flags_driver(tmp_path):
