@@ -34,4 +34,7 @@ class EmbeddingScorer(keras.layers.Layer):
 
   def all_items(self, features):
     """features: float [B, d] -> float [B, num_items + 1] (column 0 = padding, always 0)."""
-    return tf.matmul(features, self.item_embedding.full_table(), transpose_b=True)
+    # full_table() is read outside a layer call, so it is not autocast: match the features'
+    # dtype (float16 under a mixed_float16 policy).
+    table = tf.cast(self.item_embedding.full_table(), features.dtype)
+    return tf.matmul(features, table, transpose_b=True)

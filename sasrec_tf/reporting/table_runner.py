@@ -458,8 +458,8 @@ def define_table_flags(flag_values: absl_flags.FlagValues = absl_flags.FLAGS) ->
   absl_flags.DEFINE_string("results_dir", "results", "Where tables and per-seed runs go.",
                            flag_values=fv)
   absl_flags.DEFINE_string("output_dir", None,
-                           "Checkpoints / logs of the runs (default <results_dir>/<table>/"
-                           "outputs).", flag_values=fv)
+                           "Checkpoints / logs of the runs (default runs/<table>, outside the "
+                           "committed results).", flag_values=fv)
   absl_flags.DEFINE_string("data_dir", None, "Dataset directory passed to the runs.",
                            flag_values=fv)
   absl_flags.DEFINE_integer("num_epochs", None,
@@ -521,7 +521,7 @@ def run_table_from_flags(name: str, rows: Sequence[RowSpec], *,
   if not selected:
     raise ValueError(f"--only={fv.only} --datasets={fv.datasets} select no row of {name}")
   if run_fn is None:
-    output_root = fv.output_dir or os.path.join(fv.results_dir, name, "outputs")
+    output_root = fv.output_dir or os.path.join("runs", name)
     run_fn = experiment_run_fn(output_root, data_dir=fv.data_dir, num_epochs=fv.num_epochs,
                                 rerun=fv.rerun)
   notes = list(kwargs.pop("notes", ()))
