@@ -116,9 +116,10 @@ class Trainer:
       self.optimizer.build(model.trainable_variables)
       self.epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch")
       self.state_json = tf.Variable("{}", dtype=tf.string, trainable=False, name="trainer_state")
+    self.rng_states = ckpt_lib.seed_generator_states(model)
     self.checkpoint = tf.train.Checkpoint(
         model=model, optimizer=self.optimizer, epoch=self.epoch, state=self.state_json,
-        rng=ckpt_lib.seed_generator_states(model))
+        rng=self.rng_states)
     self.manager = tf.train.CheckpointManager(
         self.checkpoint, os.path.join(output_dir, ckpt_lib.RESUME_DIR), max_to_keep=2)
     self.best_checkpoint = tf.train.Checkpoint(model=model)
@@ -139,6 +140,11 @@ class Trainer:
         total = (loss + model.regularization_loss()) / replicas
       variables = model.trainable_variables
       grads = tape.gradient(total, variables)
+      # Embedding lookups give IndexedSlices with one slice per occurrence of an id. Keras' Adam
+      # applies such slices one by one (v gets the sum of squares, m decays once per duplicate),
+      # so a row seen k times in a batch moves up to sqrt(k) times too far. TF1's Adam (the
+      # original) sums duplicates first, i.e. behaves as a dense update: densify.
+      grads = [tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g for g in grads]
       optimizer.apply_gradients(zip(grads, variables))
       return loss
 
@@ -177,10 +183,21 @@ class Trainer:
   def restore(self) -> bool:
     """Restores the latest resumable checkpoint if any; returns whether one was found."""
     latest = self.manager.latest_checkpoint
-    if latest:
-      self.checkpoint.restore(latest).assert_existing_objects_matched()
-      return True
-    return False
+    if not latest:
+      return False
+    # Everything but the dropout RNG states must match; those are restored on their own so that
+    # a checkpoint written before their keys were made stable still resumes (inexactly).
+    tf.train.Checkpoint(model=self.model, optimizer=self.optimizer, epoch=self.epoch,
+                        state=self.state_json).restore(latest).expect_partial(
+                        ).assert_existing_objects_matched()
+    rng = tf.train.Checkpoint(rng=self.rng_states).restore(latest).expect_partial()
+    try:
+      rng.assert_existing_objects_matched()
+    except AssertionError:
+      self.stream.write(f"warning: {latest} holds no dropout RNG state under the current names "
+                        "(older sasrec_tf): weights and optimizer are restored, but the dropout "
+                        "masks will differ from an uninterrupted run\n")
+    return True
 
   # ------------------------------------------------------------------ loop
   def _evaluate(self, epoch: int, state: dict):
