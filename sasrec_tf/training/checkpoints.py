@@ -60,7 +60,10 @@ def restore_model(model_cls, directory: str):
       with open(cfg_path) as f:
         config = json.load(f)["config"]
       model = model_cls(**config).build_for_inputs()
-      tf.train.Checkpoint(model=model).read(ckpt).expect_partial()
+      status = tf.train.Checkpoint(model=model).read(ckpt).expect_partial()
+      # Every model variable must come from the checkpoint: a partial restore (e.g. a checkpoint
+      # written before the blocks were tracked) would return randomly initialised weights.
+      status.assert_existing_objects_matched()
       return model
   raise FileNotFoundError(
       f"no model checkpoint with {CONFIG_FILE} found in any of: {', '.join(candidates)}")

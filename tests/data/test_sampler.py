@@ -80,7 +80,7 @@ def test_windows_are_left_padded_shifted_and_truncated(split, max_len):
       np.testing.assert_array_equal(seq[max_len - k:], train[-k - 1:-1])
       np.testing.assert_array_equal(pos[max_len - k:], train[-k:])
       assert pos[-1] == train[-1]
-      real = seq[1:] != 0
+      real = pos[:-1] != 0  # the target of slot t is the input of slot t + 1
       np.testing.assert_array_equal(pos[:-1][real], seq[1:][real])
 
 

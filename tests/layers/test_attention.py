@@ -36,8 +36,7 @@ def reference(layer, q, kv, mask=MASK, num_heads=1, scale_dim=None):
                        num_heads=num_heads, scale_dim=scale_dim, **biases)
 
 
-@pytest.mark.parametrize("num_heads,use_bias,num_weights", [(1, True, 6), (2, True, 6),
-                                                            (2, False, 3)])
+@pytest.mark.parametrize("num_heads,use_bias,num_weights", [(2, True, 6), (1, False, 3)])
 def test_attention_contract(num_heads, use_bias, num_weights):
   q, kv = inputs()
   run_layer_test(
