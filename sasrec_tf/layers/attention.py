@@ -9,21 +9,27 @@ import tensorflow as tf
 MASK_VALUE = -(2.0**32) + 1.0
 
 
-def causal_mask(length):
-  """bool [length, length]; True where key j <= query i."""
-  return tf.linalg.band_part(tf.ones((length, length), tf.bool), -1, 0)
+def causal_mask(length, num_queries=None):
+  """bool [m, length]; True where key j <= the position of query i.
+
+  The m = ``num_queries`` (default ``length``) queries are the LAST m positions, so query i sits
+  at position length - m + i.
+  """
+  m = length if num_queries is None else num_queries
+  return tf.linalg.band_part(tf.ones((m, length), tf.bool), -1, length - m)
 
 
-def attention_bias(key_mask, causal: bool = True):
-  """key_mask: float [B, n] (1 = real item) -> float [B, 1, n or 1, n] additive logit bias.
+def attention_bias(key_mask, causal: bool = True, num_queries=None):
+  """key_mask: float [B, n] (1 = real item) -> float [B, 1, m or 1, n] additive logit bias.
 
-  0 where query i may attend to key j (key j is not padding and, if causal, j <= i), else
-  MASK_VALUE.
+  0 where query i may attend to key j (key j is not padding and, if causal, j is not after the
+  query's position; queries are the last m = ``num_queries`` positions), else MASK_VALUE.
   """
   bias = (1.0 - key_mask)[:, None, None, :] * MASK_VALUE
   if causal:
     n = tf.shape(key_mask)[1]
-    bias = bias + (1.0 - tf.cast(causal_mask(n), bias.dtype))[None, None] * MASK_VALUE
+    allowed = causal_mask(n, num_queries)
+    bias = bias + (1.0 - tf.cast(allowed, bias.dtype))[None, None] * MASK_VALUE
   return bias
 
 
@@ -59,10 +65,12 @@ class CausalSelfAttention(keras.layers.Layer):
     return tf.transpose(x, [0, 2, 1, 3])  # [B, h, n, d/h]
 
   def call(self, queries, keys_values, mask, training=False):
-    """queries, keys_values: float [B, n, d]; mask: float [B, n, 1] (1 = real item).
+    """queries: float [B, m, d] for the LAST m positions (m <= n; usually m = n);
+    keys_values: float [B, n, d]; mask: float [B, n, 1] (1 = real item).
 
-    Returns float [B, n, d]; position i depends only on key positions <= i.
+    Returns float [B, m, d]; the query at position i depends only on key positions <= i.
     """
+    num_queries = tf.shape(queries)[1]
     q = self._split(self.query(queries))
     k = self._split(self.key(keys_values))
     v = self._split(self.value(keys_values))
@@ -72,7 +80,7 @@ class CausalSelfAttention(keras.layers.Layer):
     # Masking and softmax run in float32 (no-op casts by default): MASK_VALUE overflows float16 to
     # -inf, and 0 * -inf = NaN would poison every logit under a mixed_float16 policy.
     logits = tf.cast(logits, tf.float32) + attention_bias(tf.cast(mask[:, :, 0], tf.float32),
-                                                          self.causal)
+                                                          self.causal, num_queries)
     weights = tf.cast(tf.nn.softmax(logits, axis=-1), v.dtype)
     if self.weight_dropout:
       weights = self.dropout(weights, training=training)
@@ -80,7 +88,7 @@ class CausalSelfAttention(keras.layers.Layer):
     out = tf.reshape(tf.transpose(out, [0, 2, 1, 3]), tf.shape(queries))
     # Padding queries attend to nothing: zeroing their weight rows equals zeroing their outputs,
     # which touches [B, n, d] instead of [B, h, n, n] values.
-    return out * mask
+    return out * mask[:, -num_queries:]
 
   def get_config(self):
     return {**super().get_config(), "dim": self.dim, "num_heads": self.num_heads,

@@ -47,17 +47,24 @@ class SelfAttentionBlock(keras.layers.Layer):
       self.attention_dropout = keras.layers.Dropout(dropout_rate, seed=s(3))
       self.ffn_dropout = keras.layers.Dropout(dropout_rate, seed=s(4))
 
-  def call(self, x, mask, training=False):
-    """x: float [B, n, d] with padding rows zero; mask: float [B, n, 1]. Returns [B, n, d]."""
+  def call(self, x, mask, training=False, last_only=False):
+    """x: float [B, n, d] with padding rows zero; mask: float [B, n, 1].
+
+    Returns [B, n, d], or only the last position [B, 1, d] when ``last_only`` (the same values
+    as the last row of the full output, at a fraction of the cost: used for scoring).
+    """
+    out_mask = mask[:, -1:] if last_only else mask
     if self.paper_literal:
       normed = self.attention_norm(x)
-      a = self.attention_dropout(self.attention(normed, normed, mask, training=training),
+      queries = normed[:, -1:] if last_only else normed
+      a = self.attention_dropout(self.attention(queries, normed, mask, training=training),
                                  training=training)
-      s = x + a if self.use_residual else a
+      x_out = x[:, -1:] if last_only else x
+      s = x_out + a if self.use_residual else a
       f = self.ffn_dropout(self.ffn(self.ffn_norm(s), training=training), training=training)
       out = s + f if self.use_residual else f
-      return out * mask
-    q_hat = self.attention_norm(x)
+      return out * out_mask
+    q_hat = self.attention_norm(x[:, -1:] if last_only else x)
     y = self.attention(q_hat, x, mask, training=training)
     if self.use_residual:
       y = y + q_hat
@@ -65,7 +72,7 @@ class SelfAttentionBlock(keras.layers.Layer):
     h = self.ffn(z_hat, training=training)
     if self.use_residual:
       h = h + z_hat
-    return h * mask
+    return h * out_mask
 
   def get_config(self):
     return {**super().get_config(), "dim": self.dim, "num_heads": self.num_heads,

@@ -99,6 +99,31 @@ class SASRec(keras.Model):
       x = x + self.user_table(users)[:, None, :]
     return x
 
+  def last_representation(self, seq, users=None):
+    """seq: int [B, n] -> float [B, d]: inference output at the last slot only.
+
+    Equal to ``self(seq)[:, -1]``, but the last block computes its query, feed-forward and the
+    final norm for the last slot alone (earlier blocks still need every slot as keys/values).
+    """
+    seq = tf.cast(seq, tf.int32)
+    if not self.item_embedding.built:
+      # Create the variables through the full forward pass so that they get their usual names.
+      self(seq, users=users, training=False)
+    x, mask = self.embedding(seq, training=False)
+    blocks = list(self.blocks)
+    if not blocks:
+      x = x[:, -1:]
+    for i, block in enumerate(blocks):
+      x = block(x, mask, training=False, last_only=i == len(blocks) - 1)
+    if self.final_norm is not None:
+      x = self.final_norm(x)
+    x = x[:, 0]
+    if self.user_table is not None:
+      if users is None:
+        raise ValueError("this SASRec has a user embedding: pass users=[B] ids")
+      x = x + self.user_table(users)
+    return x
+
   def position_logits(self, seq, items, users=None, training=False):
     """Training logits: seq, items int [B, n] -> float [B, n], r_t = F_t . M[items_t]."""
     return self.scorer.pointwise(self(seq, users=users, training=training), items)
@@ -110,13 +135,11 @@ class SASRec(keras.Model):
 
   def score(self, seq, candidates, users=None):
     """seq int [B, n], candidates int [B, C] -> float [B, C] scores at the last position."""
-    last = self(seq, users=users, training=False)[:, -1, :]
-    return self.scorer(last, candidates)
+    return self.scorer(self.last_representation(seq, users), candidates)
 
   def score_all(self, seq, users=None):
     """seq int [B, n] -> float [B, num_items + 1] scores of every item (column 0 = padding)."""
-    last = self(seq, users=users, training=False)[:, -1, :]
-    return self.scorer.all_items(last)
+    return self.scorer.all_items(self.last_representation(seq, users))
 
   def regularization_loss(self):
     """l2_emb * sum(w^2)/2 over the item table(s), positional table and user table."""
