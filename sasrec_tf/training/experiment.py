@@ -156,16 +156,18 @@ def run_experiment(model: str, dataset: str, overrides: Optional[Mapping[str, An
   if not reuse and os.path.isdir(output_dir):
     import shutil  # pylint: disable=import-outside-toplevel
     shutil.rmtree(output_dir)
-  os.makedirs(output_dir, exist_ok=True)
-  _check_same_settings(output_dir, model, dataset, seed, settings)
-  done = _existing_complete(output_dir)
-  if done is not None:
-    return done
+  if os.path.exists(os.path.join(output_dir, SETTINGS_FILE)):
+    _check_same_settings(output_dir, model, dataset, seed, settings)
+    done = _existing_complete(output_dir)
+    if done is not None:
+      return done
   provenance = collect_provenance(argv=argv, flags=flags if flags is not None else settings,
                                   seeds=[seed])
   t_start = time.monotonic()
   if split is None:
-    split = load_split(dataset, data_dir)
+    split = load_split(dataset, data_dir)  # before creating anything: bad data leaves no run dir
+  os.makedirs(output_dir, exist_ok=True)
+  _check_same_settings(output_dir, model, dataset, seed, settings)
   evaluator = make_evaluator(split, settings, seed)
   base = {"model": model, "dataset": dataset, "seed": int(seed), "settings": settings,
           "num_users": split.num_users, "num_items": split.num_items, "provenance": provenance}

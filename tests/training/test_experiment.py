@@ -94,3 +94,25 @@ def test_train_cli_end_to_end_and_rerun_returns_without_training(games_data_dir,
   assert "epoch 1" not in second.stderr  # no training / evaluation lines
   summary = lambda text: json.loads(text[:text.rindex("}") + 1])
   assert summary(second.stdout) == summary(first.stdout)
+
+
+def test_missing_dataset_leaves_no_run_directory(tmp_path):
+  from sasrec_tf.data.errors import DatasetNotFoundError
+  from sasrec_tf.training.experiment import run_experiment
+  out = tmp_path / "run"
+  with pytest.raises(DatasetNotFoundError, match="beauty"):
+    run_experiment("sasrec", "beauty", {}, seed=0, output_dir=str(out),
+                   data_dir=str(tmp_path / "empty"))
+  assert not out.exists()
+
+
+def test_run_directory_refuses_other_settings(tmp_path):
+  from sasrec_tf.training import experiment
+  out = tmp_path / "run"
+  out.mkdir()
+  experiment._check_same_settings(str(out), "sasrec", "games", 0, {"max_len": 50})
+  experiment._check_same_settings(str(out), "sasrec", "games", 0, {"max_len": 50})
+  with pytest.raises(experiment.SettingsMismatchError, match="max_len: 50 -> 20"):
+    experiment._check_same_settings(str(out), "sasrec", "games", 0, {"max_len": 20})
+  with pytest.raises(experiment.SettingsMismatchError, match="seed: 0 -> 1"):
+    experiment._check_same_settings(str(out), "sasrec", "games", 1, {"max_len": 50})
