@@ -38,7 +38,7 @@ def bench_config(dataset, xla_modes, steps, data_dir):
   import keras
   from sasrec_tf import configs
   from sasrec_tf.data.sampler import TrainingSampler
-  from sasrec_tf.models.sasrec import SASRec
+  from sasrec_tf.models.sasrec import build_sasrec
   from sasrec_tf.training import experiment
   from sasrec_tf.training.trainer import TrainConfig, Trainer
   import tempfile
@@ -52,10 +52,9 @@ def bench_config(dataset, xla_modes, steps, data_dir):
          "steps_per_epoch": sampler.steps_per_epoch, "num_users": split.num_users,
          "num_items": split.num_items,
          "sampler_batches_per_s_one_worker": 20.0 / sampler_s, "train": {}}
-  model_kwargs = {k: settings[k] for k in experiment.MODEL_KEYS if k in settings}
   for xla in xla_modes:
     keras.utils.set_random_seed(0)
-    model = SASRec(num_items=split.num_items, seed=0, **model_kwargs)
+    model = build_sasrec(split, settings, seed=0)
     with tempfile.TemporaryDirectory() as tmp:
       trainer = Trainer(model, sampler, None, TrainConfig(jit_compile=xla), tmp,
                         stream=open(os.devnull, "w"))

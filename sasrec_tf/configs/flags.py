@@ -7,27 +7,16 @@ dataset" (from ``sasrec_tf.configs``); only flags given on the command line over
 from __future__ import annotations
 
 import os
-from typing import Any, Dict
+from typing import Any, Dict, Tuple
 
 from absl import flags
 
 # name -> (type, help). Types: int, float, bool, str.
 _HPARAMS = {
-    # Model (SASRec, SPEC §3).
-    "max_len": (int, "maximum sequence length n (paper: 50; 200 on ML-1M)"),
-    "hidden_units": (int, "embedding / hidden size d (paper: 50)"),
-    "num_blocks": (int, "number of self-attention blocks b (paper: 2)"),
-    "num_heads": (int, "attention heads h (paper: 1)"),
-    "dropout_rate": (float, "dropout rate (paper: 0.5; 0.2 on ML-1M)"),
-    "l2_emb": (float, "l2 on embedding tables, l2*sum(w^2)/2 (original code: 0)"),
-    "use_positional_embedding": (bool, "add learned positions (False = Table IV 'Remove PE')"),
-    "share_item_embedding": (bool, "share input/output item table (False = 'Unshared IE')"),
-    "use_residual": (bool, "residual connections (False = Table IV 'Remove RC')"),
-    "paper_literal": (bool, "blocks as the paper text writes them instead of the original code"),
-    "user_embedding": (bool, "explicit user embedding r = (U_u + F_t) . M_i (paper §III-F)"),
     # Training (SPEC §3.7).
     "batch_size": (int, "training sequences per batch (128)"),
-    "learning_rate": (float, "Adam learning rate (1e-3)"),
+    "optimizer": (str, "'adam' (SASRec and most models), 'adagrad' (AttRec) or 'sgd'"),
+    "learning_rate": (float, "learning rate (Adam: 1e-3)"),
     "beta_2": (float, "Adam beta_2 (original code: 0.98)"),
     "eval_every": (int, "evaluate every N epochs (original: 20)"),
     "patience": (int, "stop after N evaluations without a better validation NDCG@10 "
@@ -46,8 +35,18 @@ _HPARAMS = {
                             "(original: 10000; 0 = all users)"),
     "tie_break": (str, "rank ties: 'random', 'pessimistic' or 'optimistic'"),
     "eval_seed": (int, "seed of the evaluation users/negatives (default: the run seed)"),
-    "pop_count_on": (str, "PopRec counts on 'train' interactions or 'all'"),
 }
+
+
+def all_hparam_flags() -> Dict[str, Tuple[type, str]]:
+  """Training/evaluation flags plus every paper module's model flags (first definition wins)."""
+  from sasrec_tf import configs  # pylint: disable=import-outside-toplevel
+  out = dict(_HPARAMS)
+  for module in configs.paper_modules():
+    for name, spec in module.FLAGS.items():
+      out.setdefault(name, spec)
+  return out
+
 
 _DEFINERS = {int: flags.DEFINE_integer, float: flags.DEFINE_float, bool: flags.DEFINE_bool,
              str: flags.DEFINE_string}
@@ -60,7 +59,7 @@ def define_common_flags():
   flags.DEFINE_string("data_dir", os.environ.get("SASREC_TF_DATA"),
                       "directory with <dataset>/<file>; default $SASREC_TF_DATA")
   flags.DEFINE_integer("num_epochs", None, "training epochs (paper/original code: 201)")
-  for name, (kind, help_text) in _HPARAMS.items():
+  for name, (kind, help_text) in all_hparam_flags().items():
     _DEFINERS[kind](name, None, help_text)
   flags.register_validator("eval_protocol", lambda v: v in (None, "sampled", "full"),
                            "--eval_protocol must be 'sampled' or 'full'")
@@ -76,8 +75,8 @@ def overrides_from_flags(values=None) -> Dict[str, Any]:
   """The hyper-parameter flags the user set (non-None), as a settings dict."""
   values = values or flags.FLAGS
   out = {}
-  for name in _HPARAMS:
-    v = getattr(values, name)
+  for name in all_hparam_flags():
+    v = getattr(values, name, None)
     if v is not None:
       out[name] = v
   if out.get("eval_max_users") == 0:

@@ -37,3 +37,28 @@ def paper_defaults(dataset: str) -> dict:
   if dataset not in PER_DATASET:
     raise ValueError(f"no SASRec settings for dataset {dataset!r}; known: {sorted(PER_DATASET)}")
   return {**COMMON, **PER_DATASET[dataset]}
+
+
+def pop_defaults(dataset: str) -> dict:
+  """PopRec only needs the evaluation window length."""
+  per = PER_DATASET.get(dataset, dict(max_len=50))
+  return {"max_len": per["max_len"], "pop_count_on": "train"}
+
+
+MODEL_DEFAULTS = {"sasrec": paper_defaults, "pop": pop_defaults}
+
+# Model flags of SASRec (the shared training / evaluation flags live in configs.flags).
+FLAGS = {
+    "max_len": (int, "maximum sequence length n (paper: 50; 200 on ML-1M)"),
+    "hidden_units": (int, "embedding / hidden size d (paper: 50)"),
+    "num_blocks": (int, "number of self-attention blocks b (paper: 2)"),
+    "num_heads": (int, "attention heads h (paper: 1)"),
+    "dropout_rate": (float, "dropout rate (paper: 0.5; 0.2 on ML-1M)"),
+    "l2_emb": (float, "l2 on embedding tables, l2*sum(w^2)/2 (original code: 0)"),
+    "use_positional_embedding": (bool, "add learned positions (False = Table IV 'Remove PE')"),
+    "share_item_embedding": (bool, "share input/output item table (False = 'Unshared IE')"),
+    "use_residual": (bool, "residual connections (False = Table IV 'Remove RC')"),
+    "paper_literal": (bool, "blocks as the paper text writes them instead of the original code"),
+    "user_embedding": (bool, "explicit user embedding r = (U_u + F_t) . M_i (paper §III-F)"),
+    "pop_count_on": (str, "PopRec counts on 'train' interactions or 'all'"),
+}

@@ -146,7 +146,7 @@ class TableConfig:
 def implemented_models() -> Tuple[str, ...]:
   """Model names ``run_experiment`` can run now."""
   from sasrec_tf.training import experiment  # pylint: disable=import-outside-toplevel
-  return tuple(experiment.MODELS)
+  return tuple(experiment.available_models())
 
 
 def _not_implemented(method: Method) -> str:

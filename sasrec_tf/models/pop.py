@@ -32,3 +32,13 @@ class PopRec:
   def score_all(self, seq, users=None):
     """-> float [B, num_items + 1] item counts, the same row for every user."""
     return np.broadcast_to(self.counts, (np.asarray(seq).shape[0], self.counts.shape[0]))
+
+
+def _specs():
+  from sasrec_tf.models.registry import ModelSpec  # pylint: disable=import-outside-toplevel
+  return {"pop": ModelSpec(
+      "pop", model_keys=("pop_count_on",),
+      static=lambda split, settings: PopRec(split, count_on=settings["pop_count_on"]))}
+
+
+MODEL_SPECS = _specs()

@@ -181,3 +181,23 @@ class SASRec(keras.Model):
     """
     from sasrec_tf.training.checkpoints import restore_model  # local import: no cycle at load
     return restore_model(cls, directory)
+
+
+SASREC_KEYS = ("max_len", "hidden_units", "num_blocks", "num_heads", "dropout_rate", "l2_emb",
+               "use_positional_embedding", "share_item_embedding", "use_residual",
+               "paper_literal", "user_embedding")
+
+
+def build_sasrec(split, settings, seed):
+  """SASRec for ``split`` with the model settings in ``settings`` (run_experiment's builder)."""
+  kwargs = {k: settings[k] for k in SASREC_KEYS if k in settings}
+  return SASRec(num_items=split.num_items, num_users=split.num_users, seed=int(seed), **kwargs)
+
+
+def _specs():
+  from sasrec_tf.models.registry import ModelSpec  # pylint: disable=import-outside-toplevel
+  return {"sasrec": ModelSpec("sasrec", model_keys=SASREC_KEYS, build=build_sasrec,
+                              score_keys=("users",))}
+
+
+MODEL_SPECS = _specs()

@@ -14,20 +14,26 @@ from sasrec_tf.reporting.files import atomic_write_json, read_json
 from sasrec_tf.reporting.provenance import collect_provenance
 
 RESULTS_FILE = "results.json"
-MODEL_KEYS = ("max_len", "hidden_units", "num_blocks", "num_heads", "dropout_rate", "l2_emb",
-              "use_positional_embedding", "share_item_embedding", "use_residual", "paper_literal",
-              "user_embedding")
-TRAIN_KEYS = ("num_epochs", "learning_rate", "beta_1", "beta_2", "epsilon", "eval_every",
-              "patience", "loss_form", "loss_reduction", "jit_compile", "checkpoint_every")
-TRAINED_MODELS = ("sasrec",)
-MODELS = ("pop",) + TRAINED_MODELS
+TRAIN_KEYS = ("num_epochs", "optimizer", "learning_rate", "beta_1", "beta_2", "epsilon",
+              "eval_every", "patience", "loss_form", "loss_reduction", "jit_compile",
+              "checkpoint_every")
+# Settings every model accepts as overrides even when its defaults do not list them.
+RUN_KEYS = ("eval_seed", "distribution")
+
+
+def available_models():
+  """Every model name ``run_experiment`` accepts."""
+  from sasrec_tf.models.registry import available_models as names  # pylint: disable=import-outside-toplevel
+  return names()
 
 
 def resolve_settings(model: str, dataset: str, overrides: Optional[Mapping[str, Any]] = None,
                      num_epochs: Optional[int] = None) -> Dict[str, Any]:
   """Paper defaults of (model, dataset) updated by ``overrides``; unknown keys are an error."""
+  from sasrec_tf.models.registry import get_spec  # pylint: disable=import-outside-toplevel
+  spec = get_spec(model)
   settings = configs.defaults(model, dataset)
-  unknown = set(overrides or {}) - set(settings) - set(MODEL_KEYS) - {"eval_seed"}
+  unknown = set(overrides or {}) - set(settings) - set(spec.model_keys) - set(RUN_KEYS)
   if unknown:
     raise ValueError(f"unknown setting(s) for {model}: {sorted(unknown)}")
   settings.update(overrides or {})
@@ -53,24 +59,31 @@ def make_evaluator(split, settings: Mapping[str, Any], seed: int):
 
 
 class ModelScorer:
-  """Adapts a Keras model with ``score``/``score_all`` to the evaluator's batch-dict interface."""
+  """Adapts a Keras model with ``score``/``score_all`` to the evaluator's batch-dict interface.
 
-  def __init__(self, model, uses_users: bool = False):
+  Passes ``users=`` and every evaluator batch key in ``extra_keys`` (by name) to the model.
+  """
+
+  def __init__(self, model, extra_keys=()):
     import tensorflow as tf  # pylint: disable=import-outside-toplevel
     self.model = model
-    self.uses_users = uses_users
+    self.extra_keys = tuple(k for k in extra_keys if k != "users")
     self._candidates = tf.function(
-        lambda users, seqs, cands: model.score(seqs, cands, users=users if uses_users else None),
+        lambda users, seqs, cands, extra: model.score(seqs, cands, users=users, **extra),
         reduce_retracing=True)
     self._all = tf.function(
-        lambda users, seqs: model.score_all(seqs, users=users if uses_users else None),
+        lambda users, seqs, extra: model.score_all(seqs, users=users, **extra),
         reduce_retracing=True)
 
+  def _extra(self, batch):
+    return {k: batch[k] for k in self.extra_keys}
+
   def score_candidates(self, batch):
-    return self._candidates(batch["users"], batch["seqs"], batch["candidates"]).numpy()
+    return self._candidates(batch["users"], batch["seqs"], batch["candidates"],
+                            self._extra(batch)).numpy()
 
   def score_all(self, batch):
-    return self._all(batch["users"], batch["seqs"]).numpy()
+    return self._all(batch["users"], batch["seqs"], self._extra(batch)).numpy()
 
 
 class StaticScorer:
@@ -148,9 +161,8 @@ def run_experiment(model: str, dataset: str, overrides: Optional[Mapping[str, An
     The results dict: valid/test metrics at the best validation epoch, best_epoch, curve, evals,
     epochs_run, train_time_s, eval_time_s, wall_time_s, seconds_per_epoch, settings, provenance.
   """
-  if model not in MODELS:
-    from sasrec_tf.reporting.errors import NotImplementedModelError  # pylint: disable=import-outside-toplevel
-    raise NotImplementedModelError(f"model {model!r} is not implemented yet (have: {MODELS})")
+  from sasrec_tf.models.registry import get_spec  # pylint: disable=import-outside-toplevel
+  spec = get_spec(model)
   stream = stream or sys.stderr
   settings = resolve_settings(model, dataset, overrides, num_epochs)
   if not reuse and os.path.isdir(output_dir):
@@ -165,16 +177,21 @@ def run_experiment(model: str, dataset: str, overrides: Optional[Mapping[str, An
                                   seeds=[seed])
   t_start = time.monotonic()
   if split is None:
-    split = load_split(dataset, data_dir)  # before creating anything: bad data leaves no run dir
+    # Before creating anything: bad data leaves no run directory behind.
+    split = (spec.load_split(dataset, data_dir, settings) if spec.load_split
+             else load_split(dataset, data_dir))
+  if spec.requires_timestamps and getattr(split, "train_times", None) is None:
+    raise ValueError(f"{model} needs timestamps, and dataset {dataset!r} has none (the SASRec "
+                     "'user item' text format carries no time); use a dataset read from a "
+                     "timestamped source (ratings.dat, u.data, Amazon csv, Steam)")
   os.makedirs(output_dir, exist_ok=True)
   _check_same_settings(output_dir, model, dataset, seed, settings)
-  evaluator = make_evaluator(split, settings, seed)
+  evaluator = (spec.make_evaluator or make_evaluator)(split, settings, seed)
   base = {"model": model, "dataset": dataset, "seed": int(seed), "settings": settings,
           "num_users": split.num_users, "num_items": split.num_items, "provenance": provenance}
 
-  if model == "pop":
-    from sasrec_tf.models.pop import PopRec  # pylint: disable=import-outside-toplevel
-    scorer = StaticScorer(PopRec(split, count_on=settings["pop_count_on"]))
+  if spec.build is None:
+    scorer = StaticScorer(spec.static(split, settings))
     result = {**base, "valid": evaluator.evaluate(scorer, "valid"),
               "test": evaluator.evaluate(scorer, "test"), "best_epoch": 0, "epochs_run": 0,
               "train_time_s": 0.0, "status": "complete",
@@ -184,18 +201,18 @@ def run_experiment(model: str, dataset: str, overrides: Optional[Mapping[str, An
 
   import keras  # pylint: disable=import-outside-toplevel
   from sasrec_tf.data.sampler import TrainingSampler  # pylint: disable=import-outside-toplevel
-  from sasrec_tf.models.sasrec import SASRec  # pylint: disable=import-outside-toplevel
   from sasrec_tf.training import trainer as trainer_lib  # pylint: disable=import-outside-toplevel
 
   keras.utils.set_random_seed(int(seed))
   strategy = trainer_lib.make_strategy(settings.get("distribution", "default"))
-  model_kwargs = {k: settings[k] for k in MODEL_KEYS if k in settings}
   with strategy.scope():
-    net = SASRec(num_items=split.num_items, num_users=split.num_users, seed=int(seed),
-                 **model_kwargs)
+    net = spec.build(split, settings, int(seed))
   net.save_model_config(output_dir)
-  sampler = TrainingSampler(split, settings["max_len"], settings["batch_size"], seed=int(seed))
-  scorer = ModelScorer(net, uses_users=bool(settings.get("user_embedding")))
+  if spec.make_sampler is not None:
+    sampler = spec.make_sampler(split, settings, int(seed))
+  else:
+    sampler = TrainingSampler(split, settings["max_len"], settings["batch_size"], seed=int(seed))
+  scorer = ModelScorer(net, extra_keys=spec.score_keys)
 
   def evaluate_fn(_, stage, epoch):
     return evaluator.evaluate(scorer, stage)

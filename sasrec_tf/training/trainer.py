@@ -28,7 +28,9 @@ class TrainConfig:
 
   Attributes:
     num_epochs: epochs to run (original: 201).
-    learning_rate, beta_1, beta_2, epsilon: Adam (original: 1e-3, 0.9, 0.98, 1e-8).
+    optimizer: "adam" (original SASRec), "adagrad" (AttRec) or "sgd".
+    learning_rate, beta_1, beta_2, epsilon: Adam (original: 1e-3, 0.9, 0.98, 1e-8); Adagrad uses
+      learning_rate and epsilon (initial accumulator 0.1, as TF1's AdagradOptimizer).
     eval_every: evaluate valid and test every this many epochs (and after the last epoch).
     patience: stop after this many evaluations without a better validation metric (None = never,
       as the original code).
@@ -40,6 +42,7 @@ class TrainConfig:
   """
 
   num_epochs: int = 201
+  optimizer: str = "adam"
   learning_rate: float = 1e-3
   beta_1: float = 0.9
   beta_2: float = 0.98
@@ -61,6 +64,19 @@ def make_strategy(name: str = "default") -> tf.distribute.Strategy:
   if name == "mirrored":
     return tf.distribute.MirroredStrategy()
   raise ValueError(f"unknown distribution strategy {name!r}")
+
+
+def make_optimizer(config: TrainConfig) -> keras.optimizers.Optimizer:
+  """The optimizer named by ``config.optimizer`` with its settings."""
+  if config.optimizer == "adam":
+    return keras.optimizers.Adam(learning_rate=config.learning_rate, beta_1=config.beta_1,
+                                 beta_2=config.beta_2, epsilon=config.epsilon)
+  if config.optimizer == "adagrad":
+    return keras.optimizers.Adagrad(learning_rate=config.learning_rate,
+                                    initial_accumulator_value=0.1, epsilon=config.epsilon)
+  if config.optimizer == "sgd":
+    return keras.optimizers.SGD(learning_rate=config.learning_rate)
+  raise ValueError(f"unknown optimizer {config.optimizer!r} (adam, adagrad, sgd)")
 
 
 class _NullWriter:
@@ -89,7 +105,10 @@ def _scalar(name, value):
 
 
 class Trainer:
-  """Trains a model whose ``training_logits(batch)`` returns (pos, neg) logits [B, n].
+  """Trains a model with ``train_loss(batch, training)`` (any scalar data loss) or, else,
+  ``training_logits(batch, training)`` -> (pos, neg) logits [B, n] under the masked BCE; plus
+  ``regularization_loss()``, and ``after_train_step()`` when the model has one (run after each
+  update inside the compiled step, e.g. norm clipping).
 
   The model (and so its variables) must have been created under ``strategy.scope()``.
   Everything a resumed run needs (weights, Adam slots, dropout RNG state, epoch, the evaluation
@@ -110,9 +129,7 @@ class Trainer:
     with self.strategy.scope():
       if hasattr(model, "build_for_inputs"):
         model.build_for_inputs()
-      self.optimizer = keras.optimizers.Adam(
-          learning_rate=config.learning_rate, beta_1=config.beta_1, beta_2=config.beta_2,
-          epsilon=config.epsilon)
+      self.optimizer = make_optimizer(config)
       self.optimizer.build(model.trainable_variables)
       self.epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch")
       self.state_json = tf.Variable("{}", dtype=tf.string, trainable=False, name="trainer_state")
@@ -135,8 +152,11 @@ class Trainer:
 
     def step_fn(batch):
       with tf.GradientTape() as tape:
-        pos, neg = model.training_logits(batch, training=True)
-        loss = masked_bce(pos, neg, batch["pos"], cfg.loss_form, cfg.loss_reduction)
+        if hasattr(model, "train_loss"):
+          loss = model.train_loss(batch, training=True)
+        else:
+          pos, neg = model.training_logits(batch, training=True)
+          loss = masked_bce(pos, neg, batch["pos"], cfg.loss_form, cfg.loss_reduction)
         total = (loss + model.regularization_loss()) / replicas
       variables = model.trainable_variables
       grads = tape.gradient(total, variables)
@@ -146,6 +166,8 @@ class Trainer:
       # original) sums duplicates first, i.e. behaves as a dense update: densify.
       grads = [tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g for g in grads]
       optimizer.apply_gradients(zip(grads, variables))
+      if hasattr(model, "after_train_step"):
+        model.after_train_step()
       return loss
 
     @tf.function(jit_compile=cfg.jit_compile, reduce_retracing=True)
