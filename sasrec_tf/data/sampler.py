@@ -32,9 +32,17 @@ class TrainingSampler:
     max_len: window length n.
     batch_size: sequences per batch (original: 128).
     seed: base seed; batch k of the run is a function of (seed, k) only.
+    long_seq_prob: SSE-PT++'s p_s (SPEC §4.5). For a user with t = len(train) - 1 > max_len
+      (input, target) pairs, with probability p_s the window is the pairs v..v+n-1 for a start v
+      drawn uniformly from 1..t-n (1-based), else the most recent n pairs. 0 (default) = SASRec;
+      the random stream is then exactly the one without this option.
   """
 
-  def __init__(self, split: LeaveOneOutSplit, max_len: int, batch_size: int = 128, seed: int = 0):
+  def __init__(self, split: LeaveOneOutSplit, max_len: int, batch_size: int = 128, seed: int = 0,
+               long_seq_prob: float = 0.0):
+    if not 0.0 <= long_seq_prob <= 1.0:
+      raise ValueError(f"long_seq_prob must be in [0, 1], got {long_seq_prob}")
+    self.long_seq_prob = float(long_seq_prob)
     self.max_len = int(max_len)
     self.batch_size = int(batch_size)
     self.seed = int(seed)
@@ -78,6 +86,20 @@ class TrainingSampler:
       neg[row, slots] = draw
     return neg
 
+  def _window_ends(self, rng: np.random.Generator, users: np.ndarray) -> np.ndarray:
+    """Per row, how many leading training items the window may use (its last target's index+1)."""
+    lengths = np.array([self.train[u].size for u in users])
+    if self.long_seq_prob == 0.0:
+      return lengths
+    pairs = lengths - 1
+    long = pairs > self.max_len
+    use_random = (rng.random(users.size) < self.long_seq_prob) & long
+    # Start v uniform in 1..t-n (1-based pair index); the window's pairs are v..v+n-1, so its
+    # last target is item number v+n (1-based), i.e. the window uses items[:v + n].
+    span = np.maximum(pairs - self.max_len, 1)
+    starts = 1 + np.floor(rng.random(users.size) * span).astype(np.int64)
+    return np.where(use_random, starts + self.max_len, lengths)
+
   def batch(self, step: int) -> Dict[str, np.ndarray]:
     """Batch number ``step`` of the run: dict of int32 arrays user [B], seq/pos/neg [B, n]."""
     rng = np.random.default_rng(np.random.SeedSequence([self.seed, int(step)]))
@@ -85,8 +107,9 @@ class TrainingSampler:
     n = self.max_len
     seq = np.zeros((self.batch_size, n), np.int32)
     pos = np.zeros((self.batch_size, n), np.int32)
+    ends = self._window_ends(rng, users)
     for row, u in enumerate(users):
-      items = self.train[u]
+      items = self.train[u][:ends[row]]
       k = min(n, items.size - 1)
       seq[row, n - k:] = items[-k - 1:-1]
       pos[row, n - k:] = items[-k:]

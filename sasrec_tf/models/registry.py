@@ -26,6 +26,10 @@ from typing import Any, Callable, Dict, Mapping, Optional, Tuple
 _MODULES: Dict[str, str] = {
     "pop": "sasrec_tf.models.pop",
     "sasrec": "sasrec_tf.models.sasrec",
+    "ssept": "sasrec_tf.models.ssept",
+    "ssept_pp": "sasrec_tf.models.ssept",
+    "pt": "sasrec_tf.models.ssept",
+    "sse_sasrec": "sasrec_tf.models.ssept",
 }
 
 
@@ -48,6 +52,7 @@ class ModelSpec:
     score_keys: evaluator batch keys passed to ``score``/``score_all`` besides seqs/candidates,
       e.g. ("users",) or ("users", "times"); "users" is passed as ``users=``, others by name.
     requires_timestamps: the model cannot train on a dataset without timestamps.
+    build_needs_data_dir: ``build`` takes a ``data_dir=`` keyword (side files such as users.dat).
   """
 
   name: str
@@ -59,6 +64,7 @@ class ModelSpec:
   load_split: Optional[Callable[..., Any]] = None
   score_keys: Tuple[str, ...] = ()
   requires_timestamps: bool = False
+  build_needs_data_dir: bool = False
 
 
 def available_models() -> Tuple[str, ...]:

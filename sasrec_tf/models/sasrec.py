@@ -13,6 +13,7 @@ import tensorflow as tf
 from sasrec_tf.layers.block import SelfAttentionBlock, layer_norm
 from sasrec_tf.layers.embeddings import SequenceEmbedding, ZeroPadEmbedding
 from sasrec_tf.layers.prediction import EmbeddingScorer
+from sasrec_tf.layers.sse import ItemSSE
 
 CONFIG_FILE = "model_config.json"
 
@@ -39,6 +40,9 @@ class SASRec(keras.Model):
       projections, dropout on sub-layer outputs), no sqrt(d) input scaling, no final layer norm.
     num_users, user_embedding: "Explicit User Modeling" of the paper, r = (U_u + F_t) . M_i; needs
       user ids at call time.
+    sse_item, sse_target, sse_mode: item-side SSE-SE during training (SSE-SASRec, SPEC §4.4):
+      replacement probabilities of input and target ids, "coupled" (released code: one knob,
+      ``sse_item``) or "decoupled" (paper: p_i and p_y). 0 = plain SASRec.
     seed: base seed of the dropout layers.
   """
 
@@ -46,7 +50,8 @@ class SASRec(keras.Model):
                num_heads: int = 1, dropout_rate: float = 0.2, l2_emb: float = 0.0,
                use_positional_embedding: bool = True, share_item_embedding: bool = True,
                use_residual: bool = True, paper_literal: bool = False, num_users: int = 0,
-               user_embedding: bool = False, seed: Optional[int] = None, **kwargs):
+               user_embedding: bool = False, sse_item: float = 0.0, sse_target: float = 0.0,
+               sse_mode: str = "coupled", seed: Optional[int] = None, **kwargs):
     super().__init__(**kwargs)
     self.hparams = dict(
         num_items=int(num_items), max_len=int(max_len), hidden_units=int(hidden_units),
@@ -54,7 +59,8 @@ class SASRec(keras.Model):
         l2_emb=float(l2_emb), use_positional_embedding=bool(use_positional_embedding),
         share_item_embedding=bool(share_item_embedding), use_residual=bool(use_residual),
         paper_literal=bool(paper_literal), num_users=int(num_users),
-        user_embedding=bool(user_embedding), seed=seed)
+        user_embedding=bool(user_embedding), sse_item=float(sse_item),
+        sse_target=float(sse_target), sse_mode=sse_mode, seed=seed)
     if user_embedding and num_users <= 0:
       raise ValueError("user_embedding=True needs num_users > 0")
     d = int(hidden_units)
@@ -80,15 +86,34 @@ class SASRec(keras.Model):
     self.scorer = EmbeddingScorer(output_table, name="scorer")
     self.user_table = (ZeroPadEmbedding(num_users, d, l2=l2_emb, name="user_embedding")
                        if user_embedding else None)
+    self.item_sse = self._make_item_sse(num_items, sse_item, sse_target, sse_mode, s(900))
+
+  @staticmethod
+  def _make_item_sse(num_items, sse_item, sse_target, sse_mode, seed):
+    """The item-side SSE layer, or None when it would never replace anything."""
+    sse = ItemSSE(num_items, sse_item, sse_target, sse_mode, seed=seed, name="item_sse")
+    return sse if sse.active else None
+
+  def sse_batch(self, batch, training):
+    """(users, seq, pos) of a training batch after SSE-SE replacement (identity at inference)."""
+    users, seq, pos = batch.get("user"), batch["seq"], batch["pos"]
+    if training and self.item_sse is not None:
+      seq, pos = self.item_sse(seq, pos, training=True)
+    return users, seq, pos
 
   def build(self, input_shape=None):
     # Sub-layers create their variables on first call; see build_for_inputs().
     self.built = True
 
+  def _embed(self, seq, users, training):
+    """Input layer: seq int32 [B, n] -> (x float [B, n, D] with padding rows 0, mask [B, n, 1])."""
+    del users  # SASRec's explicit user embedding is added at the output (see call)
+    return self.embedding(seq, training=training)
+
   def call(self, seq, users=None, training=False):
     """seq: int [B, n] -> float [B, n, d] sequence representations (plus U_u if user_embedding)."""
     seq = tf.cast(seq, tf.int32)
-    x, mask = self.embedding(seq, training=training)
+    x, mask = self._embed(seq, users, training)
     for block in self.blocks:
       x = block(x, mask, training=training)
     if self.final_norm is not None:
@@ -109,7 +134,7 @@ class SASRec(keras.Model):
     if not self.item_embedding.built:
       # Create the variables through the full forward pass so that they get their usual names.
       self(seq, users=users, training=False)
-    x, mask = self.embedding(seq, training=False)
+    x, mask = self._embed(seq, users, False)
     blocks = list(self.blocks)
     if not blocks:
       x = x[:, -1:]
@@ -129,9 +154,13 @@ class SASRec(keras.Model):
     return self.scorer.pointwise(self(seq, users=users, training=training), items)
 
   def training_logits(self, batch, training=True):
-    """(positive, negative) logits [B, n] for a sampler batch dict with seq/pos/neg[/user]."""
-    feats = self(batch["seq"], users=batch.get("user"), training=training)
-    return self.scorer.pointwise(feats, batch["pos"]), self.scorer.pointwise(feats, batch["neg"])
+    """(positive, negative) logits [B, n] for a sampler batch dict with seq/pos/neg[/user].
+
+    With SSE-SE on, inputs and targets are randomly replaced first (training only).
+    """
+    users, seq, pos = self.sse_batch(batch, training)
+    feats = self(seq, users=users, training=training)
+    return self.scorer.pointwise(feats, pos), self.scorer.pointwise(feats, batch["neg"])
 
   def score(self, seq, candidates, users=None):
     """seq int [B, n], candidates int [B, C] -> float [B, C] scores at the last position."""
@@ -185,7 +214,7 @@ class SASRec(keras.Model):
 
 SASREC_KEYS = ("max_len", "hidden_units", "num_blocks", "num_heads", "dropout_rate", "l2_emb",
                "use_positional_embedding", "share_item_embedding", "use_residual",
-               "paper_literal", "user_embedding")
+               "paper_literal", "user_embedding", "sse_item", "sse_target", "sse_mode")
 
 
 def build_sasrec(split, settings, seed):

@@ -206,7 +206,10 @@ def run_experiment(model: str, dataset: str, overrides: Optional[Mapping[str, An
   keras.utils.set_random_seed(int(seed))
   strategy = trainer_lib.make_strategy(settings.get("distribution", "default"))
   with strategy.scope():
-    net = spec.build(split, settings, int(seed))
+    if spec.build_needs_data_dir:
+      net = spec.build(split, settings, int(seed), data_dir=data_dir)
+    else:
+      net = spec.build(split, settings, int(seed))
   net.save_model_config(output_dir)
   if spec.make_sampler is not None:
     sampler = spec.make_sampler(split, settings, int(seed))
