@@ -11,11 +11,12 @@ import json
 import os
 import sys
 
-from absl import app, flags
+from absl import app, flags, logging
 
 from sasrec_tf.configs.flags import define_common_flags, overrides_from_flags
 
-flags.DEFINE_string("model", "sasrec", "model name: pop, sasrec")
+flags.DEFINE_string("model", "sasrec", "model name (sasrec_tf/models/registry.py): pop, sasrec, "
+                    "ssept, ssept_pp, pt, sse_sasrec, attrec, tisasrec, sasfpt, bpr, ...")
 flags.DEFINE_string("dataset", "games", "dataset registry name (games, ml-1m, beauty, steam, ...)")
 flags.DEFINE_string("output_dir", None, "run directory (default runs/<model>_<dataset>_s<seed>)")
 flags.DEFINE_integer("seed", 0, "random seed of initialisation, sampler, dropout and evaluation")
@@ -25,6 +26,8 @@ FLAGS = flags.FLAGS
 
 def main(argv):
   del argv
+  if not FLAGS["verbosity"].present:
+    logging.set_verbosity(logging.WARNING)  # TF's per-checkpoint INFO lines would flood the log
   from sasrec_tf.training.experiment import run_experiment  # heavy import after flag parsing
   out = FLAGS.output_dir or os.path.join("runs", f"{FLAGS.model}_{FLAGS.dataset}_s{FLAGS.seed}")
   result = run_experiment(FLAGS.model, FLAGS.dataset, overrides_from_flags(), seed=FLAGS.seed,

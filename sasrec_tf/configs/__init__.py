@@ -23,7 +23,7 @@ EVALUATION_DEFAULTS = dict(
     tie_break="random", eval_batch_size=512)
 
 # Paper config modules under sasrec_tf.configs (each with MODEL_DEFAULTS and FLAGS).
-PAPER_MODULES: Tuple[str, ...] = ("sasrec", "ssept")
+PAPER_MODULES: Tuple[str, ...] = ("sasrec", "ssept", "attrec", "sasfpt", "baselines",)
 
 
 def paper_modules():

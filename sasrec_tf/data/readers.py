@@ -383,6 +383,77 @@ def read_movielens_users(path: str) -> UserProfiles:
   return UserProfiles(cols["user"], cols["gender"], cols["age"], cols["occupation"], cols["zip"])
 
 
+def read_ml100k_users(path: str) -> UserProfiles:
+  """Reads ML-100K ``u.user`` (``user id|age|gender|occupation|zip code``; raw ages, occupation
+  names)."""
+  cols, _ = _read_table(
+      path, "|", [("user", "int"), ("age", "int"), ("gender", "str"), ("occupation", "str"),
+                  ("zip", "str")],
+      "'user id|age|gender|occupation|zip code'", encoding="latin-1")
+  return UserProfiles(cols["user"], cols["gender"], cols["age"], cols["occupation"], cols["zip"])
+
+
+def _read_id_map(path: str) -> Tuple[np.ndarray, np.ndarray]:
+  """``sas_id original_id`` lines -> (sas ids, original ids); one-to-one or DataFormatError."""
+  expected = "'sas_id original_id': two integer ids >= 1 separated by one space"
+  cols, first = _read_table(path, " ", [("sas", "int"), ("original", "int")], expected)
+  _check_positive(path, cols, first, expected)
+  for name in ("sas", "original"):
+    values, first_rows, counts = np.unique(cols[name], return_index=True, return_counts=True)
+    if (counts > 1).any():
+      v = values[counts > 1][0]
+      row = int(np.flatnonzero(cols[name] == v)[1])
+      raise DataFormatError(path, first + row, f"{name} id {v} is mapped twice", expected)
+  return cols["sas"], cols["original"]
+
+
+def read_ml1m_sas_timed(sas_path: str, users_map_path: str, items_map_path: str,
+                        ratings_path: str) -> Interactions:
+  """SASRec's ML-1M interactions with their raw timestamps (SPEC §1.4 + §1.5).
+
+  Joins SASRec's ``ml-1m.txt`` to a (possibly partial) raw ``ratings.dat`` through the id maps
+  ``sas_to_original_{users,items}.txt``. Returns the raw ratings rows, **in ratings-file order**
+  (the within-tie order TiSASRec's stable time sort keeps), whose (user, movie) pair is an
+  interaction of SASRec's file; user = raw MovieLens user id, item = SASRec item id,
+  timestamp = raw unix seconds. Users absent from the ratings file are left out.
+
+  Raises:
+    DataFormatError: a SASRec id without mapping, or a user of the ratings file whose rows do
+      not hold all of its SASRec interactions.
+  """
+  sas = read_user_item(sas_path)
+  u_sas, u_orig = _read_id_map(users_map_path)
+  i_sas, i_orig = _read_id_map(items_map_path)
+  for ids, mapped, name, path in ((sas.users, u_sas, "user", users_map_path),
+                                  (sas.items, i_sas, "item", items_map_path)):
+    missing = np.setdiff1d(ids, mapped)
+    if missing.size:
+      raise DataFormatError(path, None, f"SASRec {name} id {missing[0]} has no mapping",
+                            f"one line per SASRec {name} id of {sas_path}")
+  user_orig = np.zeros(u_sas.max() + 1, np.int64)
+  user_orig[u_sas] = u_orig
+  item_orig = np.zeros(i_sas.max() + 1, np.int64)
+  item_orig[i_sas] = i_orig
+  raw = read_movielens_ratings(ratings_path)
+  width = int(max(i_orig.max(), raw.items.max())) + 1
+  sas_keys = user_orig[sas.users] * width + item_orig[sas.items]
+  keep = np.isin(raw.users * width + raw.items, sas_keys)
+  present = np.unique(raw.users)
+  size = int(max(present.max(), u_orig.max())) + 1
+  kept_per_user = np.bincount(raw.users[keep], minlength=size)
+  sas_per_user = np.bincount(user_orig[sas.users], minlength=size)
+  short = present[kept_per_user[present] != sas_per_user[present]]
+  if short.size:
+    u = int(short[0])
+    raise DataFormatError(ratings_path, None,
+                          f"user {u} has {kept_per_user[u]} of its {sas_per_user[u]} SASRec "
+                          "interactions", "every rating of each user it lists")
+  orig_to_sas = np.zeros(width, np.int64)
+  orig_to_sas[i_orig] = i_sas
+  return Interactions(raw.users[keep], orig_to_sas[raw.items[keep]], raw.timestamps[keep],
+                      os.fspath(ratings_path))
+
+
 # --------------------------------------------------------------------------- one record per line
 
 
@@ -498,5 +569,6 @@ READERS = {
     "steam_reviews": read_steam_reviews,
     "ml_hetrec": read_ml_hetrec,
     "lastfm_tags": read_lastfm_tags,
+    "ml1m_sas_timed": read_ml1m_sas_timed,
 }
 """Reader name (as used by the registry) -> function(*paths) -> Interactions (or a tuple)."""

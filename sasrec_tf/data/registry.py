@@ -294,6 +294,7 @@ _SPECS: List[DatasetSpec] = [
             size=2882903, note="first 487,650 lines of the official ratings.dat"),),
         reader="movielens_ratings",
         variants=_ML1M_RAW_VARIANTS,
+        side_files=(_ML1M_USERS, _ML1M_MOVIES),
         reference=(ReferenceStatistics("subset file (verified)", "tisasrec-cold-start", 2999,
                                        3615, 487650, note="not a paper number"),),
         partial=True,
@@ -328,7 +329,14 @@ _SPECS: List[DatasetSpec] = [
             size=1979173),),
         reader="tab_ratings",
         variants={"attrec": ("attrec", {"min_user_count": 0, "min_item_count": 0,
-                                        "ids": "deeprec"})},
+                                        "ids": "deeprec"}),
+                  # TiSASRec's ML-1M rule (SPEC §1.5) applied to ML-100K (time-aware models).
+                  "tisasrec": ("tisasrec", {"min_count": 5})},
+        side_files=(_movielens_zip(
+            "ml-100k.zip", "ml-100k/u.user", "ml-100k/u.user", "0e33842e24a9c977be4e0107933c0723",
+            checksums={"sha256": "f120e114da2e8cf314fd28f99417c94ae9ddf1cb6db8ce0e4b5995d40e90e62c",
+                       "git-sha1": "53d296f961959ad3a9389a6bbd7e8251aeeb6e17"},
+            size=22628, note="age / gender / occupation: SAS-FPT user groups"),),
         reference=(ReferenceStatistics("AttRec Table 1", "attrec", 943, 1682, 100000, 106.04,
                                        density_pct=6.3, time_span="Sept/1997 - Apr/1998",
                                        note="106.04 = 100,000 / 943"),),

@@ -26,10 +26,27 @@ from typing import Any, Callable, Dict, Mapping, Optional, Tuple
 _MODULES: Dict[str, str] = {
     "pop": "sasrec_tf.models.pop",
     "sasrec": "sasrec_tf.models.sasrec",
+    "attrec": "sasrec_tf.models.attrec",
     "ssept": "sasrec_tf.models.ssept",
     "ssept_pp": "sasrec_tf.models.ssept",
     "pt": "sasrec_tf.models.ssept",
     "sse_sasrec": "sasrec_tf.models.ssept",
+    "tisasrec": "sasrec_tf.models.tisasrec",
+    "tisasrec_plus": "sasrec_tf.models.tisasrec",
+    "tisasrec_pp": "sasrec_tf.models.tisasrec",
+    "sasfpt": "sasrec_tf.models.sasfpt",
+    "bpr": "sasrec_tf.models.baselines.bpr",
+    "fmc": "sasrec_tf.models.baselines.fmc",
+    "fpmc": "sasrec_tf.models.baselines.fpmc",
+    "transrec": "sasrec_tf.models.baselines.transrec",
+    "gru4rec": "sasrec_tf.models.baselines.gru4rec",
+    "gru4rec_plus": "sasrec_tf.models.baselines.gru4rec",
+    "caser": "sasrec_tf.models.baselines.caser",
+    "stamp": "sasrec_tf.models.baselines.stamp",
+    "hgn": "sasrec_tf.models.baselines.hgn",
+    "hrm": "sasrec_tf.models.baselines.hrm",
+    "prme": "sasrec_tf.models.baselines.prme",
+    "lstm": "sasrec_tf.models.baselines.lstm",
 }
 
 

@@ -417,8 +417,9 @@ def experiment_run_fn(output_root: os.PathLike, data_dir: Optional[str] = None,
   """A run function over ``sasrec_tf.training.experiment.run_experiment``.
 
   Each (row, seed) trains into ``<output_root>/<row key>/<settings hash>/seed<seed>``: the hash
-  covers model, dataset, overrides and ``num_epochs``, so runs with other settings never share a
-  directory. A finished run there is reused unless ``rerun`` (then it is trained again).
+  covers model, dataset and every resolved setting (paper defaults, overrides, ``num_epochs``), so
+  runs with other settings never share a directory, including runs made before a default changed
+  or a setting was added. A finished run there is reused unless ``rerun`` (then it is trained again).
 
   Args:
     output_root: parent directory of the runs' checkpoints and logs.
@@ -436,8 +437,9 @@ def experiment_run_fn(output_root: os.PathLike, data_dir: Optional[str] = None,
         raise NotImplementedModelError("sasrec_tf.training.experiment is not written yet") \
             from exc
       raise
-    identity = json.dumps([row.model, row.dataset, dict(row.overrides), num_epochs],
-                          sort_keys=True, default=str)
+    settings = experiment.resolve_settings(row.model, row.dataset, dict(row.overrides),
+                                           num_epochs)
+    identity = json.dumps([row.model, row.dataset, settings], sort_keys=True, default=str)
     digest = hashlib.sha1(identity.encode()).hexdigest()[:10]
     out_dir = output_root / row.run_key / digest / f"seed{seed}"
     result = experiment.run_experiment(

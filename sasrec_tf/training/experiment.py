@@ -17,8 +17,10 @@ RESULTS_FILE = "results.json"
 TRAIN_KEYS = ("num_epochs", "optimizer", "learning_rate", "beta_1", "beta_2", "epsilon",
               "eval_every", "patience", "loss_form", "loss_reduction", "jit_compile",
               "checkpoint_every")
+# Trainer settings passed only when a model's defaults have them (else TrainConfig's default).
+OPTIONAL_TRAIN_KEYS = ("select_metric", "initial_accumulator")
 # Settings every model accepts as overrides even when its defaults do not list them.
-RUN_KEYS = ("eval_seed", "distribution")
+RUN_KEYS = ("eval_seed", "distribution") + OPTIONAL_TRAIN_KEYS
 
 
 def available_models():
@@ -183,7 +185,9 @@ def run_experiment(model: str, dataset: str, overrides: Optional[Mapping[str, An
   if spec.requires_timestamps and getattr(split, "train_times", None) is None:
     raise ValueError(f"{model} needs timestamps, and dataset {dataset!r} has none (the SASRec "
                      "'user item' text format carries no time); use a dataset read from a "
-                     "timestamped source (ratings.dat, u.data, Amazon csv, Steam)")
+                     "timestamped source (ratings.dat, u.data, Amazon csv, Steam), e.g. "
+                     "--dataset=ml-1m-raw (ML-1M ratings.dat, TiSASRec preprocessing), ml-100k, "
+                     "beauty-raw, games-raw or steam-raw")
   os.makedirs(output_dir, exist_ok=True)
   _check_same_settings(output_dir, model, dataset, seed, settings)
   evaluator = (spec.make_evaluator or make_evaluator)(split, settings, seed)
@@ -235,7 +239,9 @@ def run_experiment(model: str, dataset: str, overrides: Optional[Mapping[str, An
     atomic_write_json(os.path.join(output_dir, RESULTS_FILE), result)
     return result
 
-  train_cfg = trainer_lib.TrainConfig(**{k: settings[k] for k in TRAIN_KEYS})
+  train_cfg = trainer_lib.TrainConfig(**{k: settings[k] for k in TRAIN_KEYS},
+                                      **{k: settings[k] for k in OPTIONAL_TRAIN_KEYS
+                                         if settings.get(k) is not None})
   trainer = trainer_lib.Trainer(net, sampler, evaluate_fn, train_cfg, output_dir,
                                 strategy=strategy, stream=stream,
                                 on_evaluate=lambda h: write(h, "running"))

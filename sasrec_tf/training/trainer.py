@@ -31,6 +31,7 @@ class TrainConfig:
     optimizer: "adam" (original SASRec), "adagrad" (AttRec) or "sgd".
     learning_rate, beta_1, beta_2, epsilon: Adam (original: 1e-3, 0.9, 0.98, 1e-8); Adagrad uses
       learning_rate and epsilon (initial accumulator 0.1, as TF1's AdagradOptimizer).
+    initial_accumulator: Adagrad's initial accumulator value (AttRec's code: 0.05).
     eval_every: evaluate valid and test every this many epochs (and after the last epoch).
     patience: stop after this many evaluations without a better validation metric (None = never,
       as the original code).
@@ -50,6 +51,7 @@ class TrainConfig:
   eval_every: int = 20
   patience: Optional[int] = None
   select_metric: str = "NDCG@10"
+  initial_accumulator: float = 0.1
   loss_form: str = "code"
   loss_reduction: str = "mean"
   jit_compile: bool = False
@@ -73,7 +75,8 @@ def make_optimizer(config: TrainConfig) -> keras.optimizers.Optimizer:
                                  beta_2=config.beta_2, epsilon=config.epsilon)
   if config.optimizer == "adagrad":
     return keras.optimizers.Adagrad(learning_rate=config.learning_rate,
-                                    initial_accumulator_value=0.1, epsilon=config.epsilon)
+                                    initial_accumulator_value=config.initial_accumulator,
+                                    epsilon=config.epsilon)
   if config.optimizer == "sgd":
     return keras.optimizers.SGD(learning_rate=config.learning_rate)
   raise ValueError(f"unknown optimizer {config.optimizer!r} (adam, adagrad, sgd)")

@@ -124,7 +124,8 @@ def test_cli_report_only(tmp_path, name):
 
 def test_cli_poprec_games_matches_the_paper(tmp_path, games_data_dir):
   proc = _cli(SCRIPTS["sasrec_table3"], "--datasets=games", "--only=PopRec", "--seeds=0",
-              f"--results_dir={tmp_path}", f"--data_dir={games_data_dir}")
+              f"--results_dir={tmp_path}", f"--data_dir={games_data_dir}",
+              f"--output_dir={tmp_path / 'runs'}")
   assert proc.returncode == 0, proc.stderr[-2000:]
   rows = {(r["label"], r["dataset"], r["metric"]): r
           for r in _json_rows(tmp_path / "sasrec_table3.json")}

@@ -208,6 +208,8 @@ def test_experiment_run_fn_adapter(tmp_path, monkeypatch):
 
   fake_module = types.ModuleType("sasrec_tf.training.experiment")
   fake_module.run_experiment = run_experiment
+  fake_module.resolve_settings = lambda model, dataset, overrides, num_epochs: dict(
+      overrides, num_epochs=num_epochs, default_setting=calls.get("default", 1))
   monkeypatch.setitem(sys.modules, "sasrec_tf.training.experiment", fake_module)
   import sasrec_tf.training  # pylint: disable=import-outside-toplevel
   monkeypatch.setattr(sasrec_tf.training, "experiment", fake_module, raising=False)
@@ -220,6 +222,10 @@ def test_experiment_run_fn_adapter(tmp_path, monkeypatch):
   # Other settings (here: epochs) never share a run directory.
   other = table_runner.experiment_run_fn(tmp_path, data_dir="d", num_epochs=3)(ROWS[1], 7)
   assert other["output_dir"] != out["output_dir"]
+  # Nor do runs made before a default setting changed.
+  calls["default"] = 2
+  changed = table_runner.experiment_run_fn(tmp_path, data_dir="d", num_epochs=2)(ROWS[1], 7)
+  assert changed["output_dir"] != out["output_dir"]
   table_runner.experiment_run_fn(tmp_path, data_dir="d", num_epochs=2, rerun=True)(ROWS[1], 7)
   assert calls["reuse"] is False
 
