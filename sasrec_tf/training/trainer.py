@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import math
 import os
 import sys
@@ -82,6 +83,20 @@ def make_optimizer(config: TrainConfig) -> keras.optimizers.Optimizer:
   raise ValueError(f"unknown optimizer {config.optimizer!r} (adam, adagrad, sgd)")
 
 
+class _DropCheckpointTiming(logging.Filter):
+  """Drops TF's per-save INFO line "Sharding callback duration: N microseconds"."""
+
+  def filter(self, record):
+    return not str(record.msg).startswith("Sharding callback duration")
+
+
+def _quiet_checkpoint_timing():
+  """TF's checkpoint saver logs one INFO line per save through absl; long logs drown in them."""
+  absl_logger = logging.getLogger("absl")
+  if not any(isinstance(f, _DropCheckpointTiming) for f in absl_logger.filters):
+    absl_logger.addFilter(_DropCheckpointTiming())
+
+
 class _NullWriter:
   """Stands in for a summary writer when TensorBoard is not installed."""
 
@@ -128,6 +143,7 @@ class Trainer:
     self.strategy = strategy or tf.distribute.get_strategy()
     self.stream = stream or sys.stderr
     self.on_evaluate = on_evaluate
+    _quiet_checkpoint_timing()
     os.makedirs(output_dir, exist_ok=True)
     with self.strategy.scope():
       if hasattr(model, "build_for_inputs"):
