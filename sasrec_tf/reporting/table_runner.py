@@ -66,6 +66,9 @@ class RowSpec:
     unavailable_reason: why this row is not run here ("needs GPU: ~22 h on CPU"); stored runs
       made elsewhere are still shown.
     key: storage key of the row's run files; default: label and dataset, slugged.
+    eval_overrides: evaluation settings applied only when scoring (e.g. {"num_negatives": 500}):
+      the model is trained with ``overrides`` alone, so rows that differ only here share one
+      trained model (SSE-PT Table 10: "train once, evaluate with C = 500 / 1000 / 2000").
   """
 
   label: str
@@ -80,6 +83,7 @@ class RowSpec:
   reported_where: Mapping[str, Any] = dataclasses.field(default_factory=dict)
   unavailable_reason: Optional[str] = None
   key: Optional[str] = None
+  eval_overrides: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
   def __post_init__(self):
     set_ = lambda k, v: object.__setattr__(self, k, v)
@@ -88,6 +92,7 @@ class RowSpec:
     metrics = (self.metrics,) if isinstance(self.metrics, str) else tuple(self.metrics)
     set_("metrics", tuple(names.canonical_metric(m) for m in metrics))
     set_("overrides", dict(self.overrides))
+    set_("eval_overrides", dict(self.eval_overrides or {}))
     set_("reported_where", dict(self.reported_where or {}))
 
   @property
@@ -100,6 +105,8 @@ class RowSpec:
     extra = {k: v for k, v in (extra or {}).items() if v is not None}
     payload = {"model": self.model, "dataset": self.dataset, "overrides": self.overrides,
                "extra": extra}
+    if self.eval_overrides:
+      payload["eval_overrides"] = self.eval_overrides
     text = json.dumps(to_jsonable(payload), sort_keys=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
@@ -441,10 +448,15 @@ def experiment_run_fn(output_root: os.PathLike, data_dir: Optional[str] = None,
                                            num_epochs)
     identity = json.dumps([row.model, row.dataset, settings], sort_keys=True, default=str)
     digest = hashlib.sha1(identity.encode()).hexdigest()[:10]
-    out_dir = output_root / row.run_key / digest / f"seed{seed}"
+    # Rows that differ only in eval_overrides share the trained model: key it without the label.
+    train_key = f"{_slug(row.model)}__{_slug(row.dataset)}" if row.eval_overrides else row.run_key
+    out_dir = output_root / train_key / digest / f"seed{seed}"
     result = experiment.run_experiment(
         model=row.model, dataset=row.dataset, overrides=dict(row.overrides), seed=int(seed),
         output_dir=str(out_dir), data_dir=data_dir, num_epochs=num_epochs, reuse=not rerun)
+    if row.eval_overrides:
+      result = experiment.evaluate_run(str(out_dir), row.eval_overrides, data_dir=data_dir,
+                                       reuse=not rerun)
     return dict(result, output_dir=str(out_dir))
 
   return run

@@ -247,3 +247,75 @@ def run_experiment(model: str, dataset: str, overrides: Optional[Mapping[str, An
                                 on_evaluate=lambda h: write(h, "running"))
   history = trainer.fit()
   return write(history, "stopped_early" if history["stopped_early"] else "complete")
+
+
+# Settings that only change how a trained model is scored (safe to vary after training).
+EVAL_KEYS = tuple(configs.EVALUATION_DEFAULTS) + ("eval_seed",)
+
+
+def evaluate_run(output_dir: str, eval_overrides: Mapping[str, Any],
+                 data_dir: Optional[str] = None, split=None, reuse: bool = True,
+                 argv=None) -> Dict[str, Any]:
+  """Scores the best checkpoint of a finished run under other evaluation settings.
+
+  The model and its selected epoch are those of the run (chosen on validation under the run's
+  own protocol); only the evaluation changes, e.g. ``{"num_negatives": 1000}``. The result is
+  written to ``output_dir/eval_<hash>/results.json`` and reused when present (``reuse``).
+
+  Returns:
+    The run's results dict with valid/test replaced by the new evaluation, plus
+    ``eval_overrides``, ``evaluated_from`` (``output_dir``) and the new evaluation's provenance.
+
+  Raises:
+    ValueError: a key of ``eval_overrides`` is not an evaluation setting, or the run in
+      ``output_dir`` has not finished.
+  """
+  import hashlib  # pylint: disable=import-outside-toplevel
+  import json  # pylint: disable=import-outside-toplevel
+  from sasrec_tf.models.registry import get_spec  # pylint: disable=import-outside-toplevel
+  from sasrec_tf.reporting.files import to_jsonable  # pylint: disable=import-outside-toplevel
+  bad = set(eval_overrides) - set(EVAL_KEYS)
+  if bad:
+    raise ValueError(f"not evaluation settings: {sorted(bad)} (allowed: {EVAL_KEYS})")
+  trained = _existing_complete(output_dir)
+  if trained is None:
+    raise ValueError(f"{output_dir} holds no finished run to evaluate")
+  eval_overrides = to_jsonable(dict(eval_overrides))
+  digest = hashlib.sha1(json.dumps(eval_overrides, sort_keys=True).encode()).hexdigest()[:10]
+  eval_dir = os.path.join(output_dir, f"eval_{digest}")
+  path = os.path.join(eval_dir, RESULTS_FILE)
+  if reuse and os.path.exists(path):
+    stored = read_json(path)
+    if stored.get("eval_overrides") == eval_overrides and stored.get("status") == "complete":
+      return stored
+  model, dataset, seed = trained["model"], trained["dataset"], int(trained["seed"])
+  settings = {**trained["settings"], **eval_overrides}
+  spec = get_spec(model)
+  provenance = collect_provenance(argv=argv, flags=settings, seeds=[seed])
+  t_start = time.monotonic()
+  if split is None:
+    split = (spec.load_split(dataset, data_dir, trained["settings"]) if spec.load_split
+             else load_split(dataset, data_dir))
+  evaluator = (spec.make_evaluator or make_evaluator)(split, settings, seed)
+  if spec.build is None:
+    scorer = StaticScorer(spec.static(split, settings))
+  else:
+    import tensorflow as tf  # pylint: disable=import-outside-toplevel
+    from sasrec_tf.training import checkpoints as ckpt_lib  # pylint: disable=import-outside-toplevel
+    if spec.build_needs_data_dir:
+      net = spec.build(split, trained["settings"], seed, data_dir=data_dir)
+    else:
+      net = spec.build(split, trained["settings"], seed)
+    net.build_for_inputs()
+    ckpt = tf.train.latest_checkpoint(os.path.join(output_dir, ckpt_lib.BEST_DIR))
+    if ckpt is None:
+      raise ValueError(f"{output_dir} has no best checkpoint to evaluate")
+    tf.train.Checkpoint(model=net).read(ckpt).expect_partial().assert_existing_objects_matched()
+    scorer = ModelScorer(net, extra_keys=spec.score_keys)
+  result = dict(trained)
+  result.update(valid=evaluator.evaluate(scorer, "valid"), test=evaluator.evaluate(scorer, "test"),
+                settings=settings, eval_overrides=eval_overrides, evaluated_from=output_dir,
+                training_provenance=trained.get("provenance"), provenance=provenance,
+                eval_wall_time_s=time.monotonic() - t_start, status="complete")
+  atomic_write_json(path, result)
+  return result
