@@ -1,15 +1,21 @@
 """Paths and skips shared by the data-layer tests."""
 
+import atexit
 import os
+import shutil
+import tempfile
 
 import pytest
 
-FIXTURES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                        "fixtures", "data")
+from .fixture_files import write_fixtures
+
+# The fixture data directory, written once per test process from fixture_files.py.
+FIXTURES = write_fixtures(tempfile.mkdtemp(prefix="sasrec_tf_fixtures_"))
+atexit.register(shutil.rmtree, FIXTURES, True)
 
 
 def fixture(*parts: str) -> str:
-  """Path of a file under tests/fixtures/data."""
+  """Path of a fixture file (see fixture_files.py)."""
   return os.path.join(FIXTURES, *parts)
 
 
