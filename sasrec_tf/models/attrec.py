@@ -17,8 +17,6 @@ optionally projects U, V, X into the unit ball after every update (Eq. 12).
 
 from __future__ import annotations
 
-import json
-import os
 from typing import Optional
 
 import keras
@@ -28,7 +26,7 @@ from sasrec_tf.layers.metric_attention import ShortTermSelfAttention
 from sasrec_tf.layers.metric_embedding import MetricEmbedding
 from sasrec_tf.layers.metric_scorer import SquaredEuclideanScorer
 
-CONFIG_FILE = "model_config.json"
+from sasrec_tf.models.persistence import ConfigPersistence
 HINGE_PAIRS = ("elementwise", "all")
 
 # Each paper-text variant next to the code behaviour (default), for the options resolved by
@@ -75,7 +73,7 @@ def hinge_loss(pos_dist, neg_dist, margin: float, pairs: str = "elementwise"):
 
 
 @keras.saving.register_keras_serializable(package="sasrec_tf")
-class AttRec(keras.Model):
+class AttRec(ConfigPersistence, keras.Model):
   """Self-attentive metric learning for next-item recommendation.
 
   Args:
@@ -233,26 +231,6 @@ class AttRec(keras.Model):
     self.score(seq, tf.ones((1, 1), tf.int32), users=tf.ones((1,), tf.int32))
     return self
 
-  def get_config(self):
-    return dict(self.hparams)
-
-  @classmethod
-  def from_config(cls, config):
-    return cls(**config)
-
-  def save_model_config(self, directory: str):
-    """Writes ``model_config.json`` so that ``from_checkpoint(directory)`` can rebuild the model."""
-    os.makedirs(directory, exist_ok=True)
-    tmp = os.path.join(directory, CONFIG_FILE + ".tmp")
-    with open(tmp, "w") as f:
-      json.dump({"class": type(self).__name__, "config": self.get_config()}, f, indent=1)
-    os.replace(tmp, os.path.join(directory, CONFIG_FILE))
-
-  @classmethod
-  def from_checkpoint(cls, directory: str):
-    """Restores a trained model from a run's output directory (its best checkpoint if present)."""
-    from sasrec_tf.training.checkpoints import restore_model  # pylint: disable=import-outside-toplevel
-    return restore_model(cls, directory)
 
 
 ATTREC_KEYS = ("max_len", "target_len", "hidden_units", "omega", "margin", "dropout_rate",

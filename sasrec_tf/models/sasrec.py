@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import math
-import os
 from typing import Optional
 
 import keras
@@ -15,11 +12,11 @@ from sasrec_tf.layers.embeddings import SequenceEmbedding, ZeroPadEmbedding
 from sasrec_tf.layers.prediction import EmbeddingScorer
 from sasrec_tf.layers.sse import ItemSSE
 
-CONFIG_FILE = "model_config.json"
+from sasrec_tf.models.persistence import CONFIG_FILE, ConfigPersistence  # noqa: F401  (CONFIG_FILE re-exported)
 
 
 @keras.saving.register_keras_serializable(package="sasrec_tf")
-class SASRec(keras.Model):
+class SASRec(ConfigPersistence, keras.Model):
   """Causal self-attention over an item sequence with a shared item embedding.
 
   Calling the model on an int tensor ``seq`` [B, n] (0 = padding, left-padded, most recent item in
@@ -186,30 +183,6 @@ class SASRec(keras.Model):
     self.score(seq, tf.ones((1, 1), tf.int32), users=users)
     return self
 
-  def get_config(self):
-    return dict(self.hparams)
-
-  @classmethod
-  def from_config(cls, config):
-    return cls(**config)
-
-  def save_model_config(self, directory: str):
-    """Writes ``model_config.json`` so that ``from_checkpoint(directory)`` can rebuild the model."""
-    os.makedirs(directory, exist_ok=True)
-    tmp = os.path.join(directory, CONFIG_FILE + ".tmp")
-    with open(tmp, "w") as f:
-      json.dump({"class": type(self).__name__, "config": self.get_config()}, f, indent=1)
-    os.replace(tmp, os.path.join(directory, CONFIG_FILE))
-
-  @classmethod
-  def from_checkpoint(cls, directory: str):
-    """Restores a trained model from a run's output directory (its best checkpoint if present).
-
-    Accepts the ``output_dir`` of ``experiments/train.py`` or a directory holding
-    ``model_config.json`` and a TF checkpoint.
-    """
-    from sasrec_tf.training.checkpoints import restore_model  # local import: no cycle at load
-    return restore_model(cls, directory)
 
 
 SASREC_KEYS = ("max_len", "hidden_units", "num_blocks", "num_heads", "dropout_rate", "l2_emb",

@@ -24,9 +24,7 @@ Inputs besides the item window come from ``sasrec_tf.data.time_sampler`` (traini
 
 from __future__ import annotations
 
-import json
 import math
-import os
 from typing import Optional
 
 import keras
@@ -36,13 +34,13 @@ from sasrec_tf.data.time_features import NUM_WEEKS
 from sasrec_tf.layers.block import layer_norm
 from sasrec_tf.layers.embeddings import ZeroPadEmbedding
 from sasrec_tf.layers.time_attention import TimeAwareEncodings, TimeIntervalAttentionBlock
-from sasrec_tf.models.sasrec import CONFIG_FILE
+from sasrec_tf.models.persistence import ConfigPersistence
 
 TARGET_WEEK_MODES = ("target", "zeros")
 
 
 @keras.saving.register_keras_serializable(package="sasrec_tf")
-class TiSASRec(keras.Model):
+class TiSASRec(ConfigPersistence, keras.Model):
   """Time-interval aware self-attentive recommender (TiSASRec code form, plus the ++ options).
 
   Calling the model on ``seq`` int [B, n] (0 = padding, left-padded, most recent item in slot
@@ -236,26 +234,6 @@ class TiSASRec(keras.Model):
                target_weeks=tf.ones((1,), tf.int32))
     return self
 
-  def get_config(self):
-    return dict(self.hparams)
-
-  @classmethod
-  def from_config(cls, config):
-    return cls(**config)
-
-  def save_model_config(self, directory: str):
-    """Writes ``model_config.json`` so that ``from_checkpoint(directory)`` can rebuild the model."""
-    os.makedirs(directory, exist_ok=True)
-    tmp = os.path.join(directory, CONFIG_FILE + ".tmp")
-    with open(tmp, "w") as f:
-      json.dump({"class": type(self).__name__, "config": self.get_config()}, f, indent=1)
-    os.replace(tmp, os.path.join(directory, CONFIG_FILE))
-
-  @classmethod
-  def from_checkpoint(cls, directory: str):
-    """Restores a trained model from a run's output directory (its best checkpoint if present)."""
-    from sasrec_tf.training.checkpoints import restore_model  # pylint: disable=import-outside-toplevel
-    return restore_model(cls, directory)
 
 
 # ------------------------------------------------------------------------- experiment plumbing

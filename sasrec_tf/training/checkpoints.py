@@ -49,7 +49,7 @@ def restore_model(model_cls, directory: str):
   Looks in ``directory/best`` first, then ``directory`` itself, then ``directory/checkpoints``.
   Raises FileNotFoundError naming the directories tried.
   """
-  from sasrec_tf.models.sasrec import CONFIG_FILE
+  from sasrec_tf.models.persistence import CONFIG_FILE  # pylint: disable=import-outside-toplevel
   candidates = [os.path.join(directory, BEST_DIR), directory, os.path.join(directory, RESUME_DIR)]
   for d in candidates:
     cfg_path = os.path.join(d, CONFIG_FILE)

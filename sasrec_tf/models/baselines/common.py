@@ -8,14 +8,12 @@ follow the TF1 convention ``l2 * sum(w^2) / 2``.
 
 from __future__ import annotations
 
-import json
-import os
 from typing import Any, Callable, Mapping, Optional, Sequence, Tuple
 
 import keras
 import tensorflow as tf
 
-CONFIG_FILE = "model_config.json"  # the name restore_model() reads (same as SASRec's)
+from sasrec_tf.models.persistence import ConfigPersistence
 
 
 def make_initializer(spec: Any):
@@ -147,7 +145,7 @@ def row_penalty(l2: float, *rows):
   return float(l2) * 0.5 * tf.reduce_mean(total)
 
 
-class BaselineModel(keras.Model):
+class BaselineModel(ConfigPersistence, keras.Model):
   """Base of the baseline models: stored hyper-parameters, config file, restore, defaults.
 
   Subclasses set ``self.hparams`` (a JSON-able dict of their constructor arguments) before
@@ -170,26 +168,6 @@ class BaselineModel(keras.Model):
     self.score(seq, tf.ones((1, 1), tf.int32), users=tf.ones((1,), tf.int32))
     return self
 
-  def get_config(self):
-    return dict(self.hparams)
-
-  @classmethod
-  def from_config(cls, config):
-    return cls(**config)
-
-  def save_model_config(self, directory: str):
-    """Writes ``model_config.json`` so that ``from_checkpoint(directory)`` can rebuild the model."""
-    os.makedirs(directory, exist_ok=True)
-    tmp = os.path.join(directory, CONFIG_FILE + ".tmp")
-    with open(tmp, "w") as f:
-      json.dump({"class": type(self).__name__, "config": self.get_config()}, f, indent=1)
-    os.replace(tmp, os.path.join(directory, CONFIG_FILE))
-
-  @classmethod
-  def from_checkpoint(cls, directory: str):
-    """Restores a trained model from a run's output directory (its best checkpoint if present)."""
-    from sasrec_tf.training.checkpoints import restore_model  # pylint: disable=import-outside-toplevel
-    return restore_model(cls, directory)
 
   @staticmethod
   def _users(users, batch):
