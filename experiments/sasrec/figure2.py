@@ -18,10 +18,10 @@ import os
 import pathlib
 from typing import Optional
 
-from absl import app, flags, logging
+from absl import app, flags
 
 from sasrec_tf.configs import tables
-from sasrec_tf.reporting import stats
+from sasrec_tf.reporting import plots
 from sasrec_tf.reporting import tables as tables_lib
 
 FLAGS = flags.FLAGS
@@ -35,45 +35,9 @@ def plot(table: tables_lib.Table, path: os.PathLike) -> Optional[pathlib.Path]:
   Returns:
     The written PNG, or None when matplotlib is missing or no row has values.
   """
-  try:
-    import matplotlib  # pylint: disable=import-outside-toplevel
-    matplotlib.use("Agg")
-    from matplotlib import pyplot  # pylint: disable=import-outside-toplevel
-  except ImportError:
-    logging.info("matplotlib is not installed; no plot (pip install -e '.[figures]')")
-    return None
-  series, printed = {}, {}
-  for row in table.rows:
-    if row.ran:
-      d = row.extra["overrides"]["hidden_units"]
-      std = stats.sample_std(row.values) if len(row.values) > 1 else 0.0
-      series.setdefault(row.dataset, []).append((d, stats.mean(row.values), std))
-      if row.reported is not None:
-        printed[row.dataset] = (d, row.reported)
-  if not series:
-    return None
-  path = pathlib.Path(path)
-  figure, axes = pyplot.subplots(figsize=(5, 3.5))
-  for dataset, points in series.items():
-    points.sort()
-    line = axes.errorbar([p[0] for p in points], [p[1] for p in points],
-                         yerr=[p[2] for p in points], marker="o", capsize=3, label=dataset)
-    if dataset in printed:
-      axes.plot(*printed[dataset], marker="x", markersize=9, linestyle="none",
-                color=line.lines[0].get_color())
-  axes.set_xlabel("d (embedding size)")
-  axes.set_ylabel("NDCG@10")
-  axes.set_xticks(list(tables.FIGURE2_DIMS))
-  if printed:
-    axes.set_title("x: reported (Table III, d=50)", fontsize=9)
-  axes.legend()
-  axes.grid(alpha=0.3)
-  figure.tight_layout()
-  partial = path.with_name(path.name + ".partial.png")
-  figure.savefig(partial, dpi=120)
-  pyplot.close(figure)
-  os.replace(partial, path)
-  return path
+  return plots.plot_sweeps(table, path, [("hidden_units", "d (embedding size)")],
+                           ylabel="NDCG@10", xticks=tables.FIGURE2_DIMS,
+                           title="x: reported (Table III, d=50)")
 
 
 def main(argv):
