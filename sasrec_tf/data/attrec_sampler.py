@@ -28,6 +28,7 @@ from typing import Dict, Optional, Tuple
 import numpy as np
 import tensorflow as tf
 
+from sasrec_tf.data.item_sets import ItemSets
 from sasrec_tf.data.sequences import LeaveOneOutSplit
 
 BATCH_KEYS = ("user", "seq", "pos", "neg")
@@ -108,13 +109,9 @@ class AttRecSampler:
     if self.num_instances < self.batch_size:
       raise ValueError(f"{self.num_instances} training windows (L={self.max_len}, "
                        f"T={self.target_len}) are fewer than batch_size={self.batch_size}")
-    # Sorted keys user * (num_items + 1) + item of every training pair ("history" rule).
-    self._history = None
-    if negatives == "history":
-      stride = self.num_items + 1
-      self._history = np.unique(np.concatenate(
-          [u * stride + np.asarray(t, np.int64) for u, t in enumerate(split.train)
-           if len(t)] or [np.zeros(0, np.int64)]))
+    # Each user's training items ("history" rule).
+    self._history = (ItemSets.from_lists(split.train, self.num_items)
+                     if negatives == "history" else None)
 
   @property
   def num_instances(self) -> int:
@@ -135,11 +132,7 @@ class AttRecSampler:
     """bool [B, T]: which drawn negatives break the rule."""
     if self.negatives == "targets":
       return (neg[:, :, None] == pos[:, None, :]).any(-1)
-    if not self._history.size:
-      return np.zeros(neg.shape, bool)
-    keys = users.astype(np.int64)[:, None] * (self.num_items + 1) + neg
-    idx = np.minimum(np.searchsorted(self._history, keys), self._history.size - 1)
-    return self._history[idx] == keys
+    return self._history.contains(users[:, None], neg)
 
   def negatives_for(self, users: np.ndarray, pos: np.ndarray,
                     rng: np.random.Generator) -> np.ndarray:

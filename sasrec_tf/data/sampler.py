@@ -12,6 +12,7 @@ from typing import Dict, Optional
 import numpy as np
 import tensorflow as tf
 
+from sasrec_tf.data.item_sets import ItemSets
 from sasrec_tf.data.sequences import LeaveOneOutSplit
 
 BATCH_KEYS = ("user", "seq", "pos", "neg")
@@ -54,8 +55,8 @@ class TrainingSampler:
     if self.trainable_users.size == 0:
       raise ValueError("no user has more than one training interaction: nothing to train on")
     self._valid_user = lengths > 1
-    # Sorted unique training items per user, for vectorised membership tests.
-    self._seen = [np.unique(t) for t in self.train]
+    # Each user's training items, for one vectorised membership test per batch.
+    self._seen = ItemSets.from_lists(self.train, self.num_items)
 
   @property
   def steps_per_epoch(self) -> int:
@@ -72,19 +73,14 @@ class TrainingSampler:
 
   def _draw_negatives(self, rng: np.random.Generator, users: np.ndarray,
                       pos: np.ndarray) -> np.ndarray:
-    neg = np.zeros_like(pos)
-    for row, u in enumerate(users):
-      slots = np.nonzero(pos[row])[0]
-      seen = self._seen[u]
-      draw = rng.integers(1, self.num_items + 1, size=slots.size)
-      while True:
-        idx = np.minimum(np.searchsorted(seen, draw), seen.size - 1)
-        bad = seen[idx] == draw
-        if not bad.any():
-          break
-        draw[bad] = rng.integers(1, self.num_items + 1, size=int(bad.sum()))
-      neg[row, slots] = draw
-    return neg
+    """int32 [B, n]: uniform ids rejecting the row user's training items; 0 where pos is 0."""
+    real = pos != 0
+    neg = rng.integers(1, self.num_items + 1, size=pos.shape).astype(np.int32)
+    bad = real & self._seen.contains(users[:, None], neg)
+    while bad.any():
+      neg[bad] = rng.integers(1, self.num_items + 1, size=int(bad.sum()))
+      bad = real & self._seen.contains(users[:, None], neg)
+    return np.where(real, neg, 0).astype(np.int32)
 
   def _window_ends(self, rng: np.random.Generator, users: np.ndarray) -> np.ndarray:
     """Per row, how many leading training items the window may use (its last target's index+1)."""

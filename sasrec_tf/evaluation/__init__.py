@@ -8,7 +8,7 @@ from sasrec_tf.evaluation.candidates import (EXCLUSION_RULES, exclusion_sets, sa
                                              sample_negatives, select_users)
 from sasrec_tf.evaluation.evaluator import EvalDraw, Evaluator
 from sasrec_tf.evaluation.inputs import eval_inputs, eval_time_inputs, last_n_windows
-from sasrec_tf.evaluation.item_sets import ItemSets
+from sasrec_tf.data.item_sets import ItemSets
 from sasrec_tf.evaluation.metrics import (hit_at_k, mrr, ndcg_at_k, ranks_from_scores,
                                           summarize)
 

@@ -23,7 +23,7 @@ from typing import Optional
 import numpy as np
 
 from sasrec_tf.data.sequences import LeaveOneOutSplit
-from sasrec_tf.evaluation.item_sets import ItemSets
+from sasrec_tf.data.item_sets import ItemSets
 
 EXCLUSION_RULES = ("train", "seen", "tisasrec", "history", "none")
 STAGES = ("valid", "test")

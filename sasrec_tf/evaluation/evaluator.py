@@ -32,7 +32,7 @@ import numpy as np
 from sasrec_tf.data.sequences import LeaveOneOutSplit
 from sasrec_tf.evaluation import candidates as cand
 from sasrec_tf.evaluation.inputs import eval_inputs, eval_time_inputs
-from sasrec_tf.evaluation.item_sets import ItemSets
+from sasrec_tf.data.item_sets import ItemSets
 from sasrec_tf.evaluation.metrics import TIE_BREAKS, ranks_from_scores, summarize
 
 PROTOCOLS = ("sampled", "full")

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from sasrec_tf.data.sequences import SequenceDataset, split_leave_one_out
-from sasrec_tf.models.baselines.samplers import (SessionParallelSampler, TrainItemSets,
+from sasrec_tf.models.baselines.samplers import (SessionParallelSampler, train_item_sets,
                                                  WindowSampler, draw_negatives)
 
 
@@ -32,7 +32,7 @@ def dense_split(num_users=12, num_items=30, seed=0):
 
 def test_train_item_sets_membership():
   split = split_of([[5, 6, 7], [1, 2], [9]], num_items=10)
-  sets = TrainItemSets(split.train, split.num_items)
+  sets = train_item_sets(split.train, split.num_items)
   users = np.repeat(np.arange(1, 4), 10)
   items = np.tile(np.arange(1, 11), 3)
   expected = [i in set(split.train[u]) for u, i in zip(users, items)]
@@ -109,7 +109,7 @@ def test_negatives_never_come_from_the_users_training_items(kind):
 
 def test_draw_negatives_refuses_a_user_who_has_seen_everything():
   split = split_of([[1, 2, 3]], num_items=3)
-  sets = TrainItemSets(split.train, split.num_items)
+  sets = train_item_sets(split.train, split.num_items)
   with pytest.raises(ValueError, match="every item"):
     draw_negatives(np.random.default_rng(0), sets, np.array([1]), 2, 3)
 

@@ -23,36 +23,19 @@ import numpy as np
 import tensorflow as tf
 
 from sasrec_tf.data.sequences import LeaveOneOutSplit
+from sasrec_tf.data.item_sets import ItemSets
 
 
 def _rng(*key: int) -> np.random.Generator:
   return np.random.default_rng(np.random.SeedSequence([int(k) for k in key]))
 
 
-class TrainItemSets:
-  """Vectorised membership test ``item in set(train[user])`` over the whole split.
-
-  Keys ``user * (num_items + 1) + item`` of every training pair are kept sorted; a test is one
-  ``searchsorted``. Guarantee: ``contains(u, i)`` is True iff i occurs in ``split.train[u]``.
-  """
-
-  def __init__(self, train: Sequence[np.ndarray], num_items: int):
-    self.width = np.int64(num_items + 1)
-    keys = [u * self.width + np.unique(np.asarray(t, np.int64)) for u, t in enumerate(train)
-            if len(t)]
-    self.keys = np.unique(np.concatenate(keys)) if keys else np.zeros(0, np.int64)
-    self.counts = np.array([np.unique(t).size for t in train], np.int64)
-
-  def contains(self, users, items) -> np.ndarray:
-    """bool array of broadcast(users, items).shape."""
-    keys = np.asarray(users, np.int64) * self.width + np.asarray(items, np.int64)
-    if self.keys.size == 0:
-      return np.zeros(keys.shape, bool)
-    idx = np.minimum(np.searchsorted(self.keys, keys), self.keys.size - 1)
-    return self.keys[idx] == keys
+def train_item_sets(train: Sequence[np.ndarray], num_items: int) -> ItemSets:
+  """Row u = the set of user u's training items (vectorised ``contains`` and ``sizes``)."""
+  return ItemSets.from_lists(train, num_items)
 
 
-def draw_negatives(rng: np.random.Generator, sets: TrainItemSets, users: np.ndarray,
+def draw_negatives(rng: np.random.Generator, sets: ItemSets, users: np.ndarray,
                    count: int, num_items: int) -> np.ndarray:
   """int32 [B, count] ids uniform over 1..num_items, rejecting each row's user's training items.
 
@@ -62,7 +45,7 @@ def draw_negatives(rng: np.random.Generator, sets: TrainItemSets, users: np.ndar
   users = np.asarray(users, np.int64)
   if count == 0:
     return np.zeros((users.size, 0), np.int32)
-  if np.any(sets.counts[users] >= num_items):
+  if np.any(sets.sizes(users) >= num_items):
     raise ValueError("a sampled user has interacted with every item: no negative to draw")
   neg = rng.integers(1, num_items + 1, size=(users.size, count))
   bad = sets.contains(users[:, None], neg)
@@ -173,7 +156,7 @@ class WindowSampler(StatelessSampler):
     self.num_items = split.num_items
     self.windows = windows
     self.sequences = _FlatSequences(split.train)
-    self.sets = TrainItemSets(split.train, split.num_items)
+    self.sets = train_item_sets(split.train, split.num_items)
     users, starts = [], []
     L, T = self.input_len, self.target_len
     for u, length in enumerate(self.sequences.lengths):
@@ -269,7 +252,7 @@ class SessionParallelSampler(StatelessSampler):
       raise ValueError(f"session-parallel batches need at least batch_size={self.batch_size} "
                        f"users with >= 2 training items, have {self.sessions.size}")
     self.total_events = int(self.events[self.sessions].sum())
-    self.sets = TrainItemSets(split.train, split.num_items)
+    self.sets = train_item_sets(split.train, split.num_items)
     counts = np.bincount(np.concatenate([t for t in self.train if t.size]),
                          minlength=self.num_items + 1).astype(np.float64)
     counts[0] = 0.0
