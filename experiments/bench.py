@@ -8,7 +8,8 @@ For each configuration it measures, on the real data:
   * train: s/step through the real tf.data pipeline, sequences/s, and s/epoch
     (= steps_per_epoch x s/step), with and without XLA;
   * evaluation: seconds for one sampled-100 evaluation (10,000 users or all) and one full-ranking
-    evaluation over every item.
+    evaluation over every item, each as training scores (length groups without leading padding),
+    over full windows (``_full_windows``) and XLA-compiled (``_xla``; first call compiles).
 Writes results/bench.json (atomically) with the machine's load average before and after, because
 figures taken while other jobs run are slower than on an idle machine.
 """
@@ -74,21 +75,22 @@ def bench_config(dataset, xla_modes, steps, data_dir):
     }
     print(f"{dataset} xla={xla}: {per_step * 1e3:.1f} ms/step, "
           f"{per_step * sampler.steps_per_epoch:.1f} s/epoch", flush=True)
-  scorer = experiment.ModelScorer(model)
   sampled = experiment.make_evaluator(split, settings, seed=0)
-  sampled.evaluate(scorer, "valid")  # warm-up (draw cached, functions traced)
-  t_sampled, metrics = _time(lambda: sampled.evaluate(scorer, "valid"))
   full = experiment.make_evaluator(
       split, {**settings, "eval_protocol": "full", "eval_max_users": None}, seed=0)
-  full.evaluate(scorer, "valid")
-  t_full, full_metrics = _time(lambda: full.evaluate(scorer, "valid"))
-  out["eval"] = {
-      "sampled_100_seconds": t_sampled, "sampled_users": metrics["num_users"],
-      "full_ranking_seconds": t_full, "full_users": full_metrics["num_users"],
-      "full_items": split.num_items,
-  }
-  print(f"{dataset} eval: sampled-100 {t_sampled:.2f}s ({metrics['num_users']} users), "
-        f"full ranking {t_full:.2f}s ({full_metrics['num_users']} x {split.num_items})", flush=True)
+  out["eval"] = {"full_items": split.num_items}
+  variants = {"": dict(), "_full_windows": dict(trim_padding=False),
+              "_xla": dict(jit_compile=True)}
+  for suffix, options in variants.items():
+    scorer = experiment.ModelScorer(model, **options)
+    for name, evaluator in (("sampled_100", sampled), ("full_ranking", full)):
+      warm_s, _ = _time(lambda: evaluator.evaluate(scorer, "valid"))  # draw cached, traced
+      seconds, metrics = _time(lambda: evaluator.evaluate(scorer, "valid"))
+      out["eval"][f"{name}_seconds{suffix}"] = seconds
+      out["eval"][f"{name}_first_call_seconds{suffix}"] = warm_s
+      out["eval"][f"{name}_users"] = metrics["num_users"]
+      print(f"{dataset} eval {name}{suffix}: {seconds:.2f}s ({metrics['num_users']} users; "
+            f"first call {warm_s:.1f}s)", flush=True)
   return out
 
 

@@ -23,7 +23,7 @@ _HPARAMS = {
                       "(default: never, as the original code)"),
     "loss_form": (str, "'code': -log(sigmoid+1e-24) as the original; 'stable': softplus"),
     "loss_reduction": (str, "'mean' over non-padding positions (code) or 'sum' (paper text)"),
-    "jit_compile": (bool, "compile the train step with XLA"),
+    "jit_compile": (bool, "compile the train step (and SASRec / SSE-PT scoring) with XLA"),
     "checkpoint_every": (int, "save a resumable checkpoint every N epochs (1)"),
     "distribution": (str, "'default' strategy or 'mirrored' (all local GPUs)"),
     # Evaluation (SPEC §2).

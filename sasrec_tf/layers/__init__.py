@@ -2,6 +2,7 @@
 
 from sasrec_tf.layers.attention import CausalSelfAttention
 from sasrec_tf.layers.block import SelfAttentionBlock
+from sasrec_tf.layers.dropout import BitDropout
 from sasrec_tf.layers.embeddings import PositionEmbedding, SequenceEmbedding, ZeroPadEmbedding
 from sasrec_tf.layers.feed_forward import PointWiseFeedForward
 from sasrec_tf.layers.prediction import EmbeddingScorer

@@ -5,6 +5,8 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
+from sasrec_tf.layers.dropout import BitDropout
+
 # The original code replaces masked logits by -(2**32 - 1) rather than -inf.
 MASK_VALUE = -(2.0**32) + 1.0
 
@@ -57,7 +59,7 @@ class CausalSelfAttention(keras.layers.Layer):
     self.seed = seed
     dense = lambda name: keras.layers.Dense(dim, use_bias=use_bias, name=name)
     self.query, self.key, self.value = dense("query"), dense("key"), dense("value")
-    self.dropout = keras.layers.Dropout(dropout_rate, seed=seed)
+    self.dropout = BitDropout(dropout_rate, seed=seed)
 
   def _split(self, x):
     b, n = tf.shape(x)[0], tf.shape(x)[1]
@@ -71,10 +73,12 @@ class CausalSelfAttention(keras.layers.Layer):
     Returns float [B, m, d]; the query at position i depends only on key positions <= i.
     """
     num_queries = tf.shape(queries)[1]
-    q = self._split(self.query(queries))
+    # Scaling the queries [B, m, d] by 1/sqrt(d/h) equals scaling the logits [B, h, m, n] (the
+    # original code) up to float rounding, and touches fewer values.
+    q = self._split(self.query(queries) * ((self.dim // self.num_heads) ** -0.5))
     k = self._split(self.key(keys_values))
     v = self._split(self.value(keys_values))
-    logits = tf.matmul(q, k, transpose_b=True) * ((self.dim // self.num_heads) ** -0.5)
+    logits = tf.matmul(q, k, transpose_b=True)
     # One additive bias holds both masks. Adding MASK_VALUE (-(2^32-1)) instead of substituting it
     # gives the same softmax in float32: every masked logit becomes MASK_VALUE after rounding.
     # Masking and softmax run in float32 (no-op casts by default): MASK_VALUE overflows float16 to

@@ -6,6 +6,7 @@ import keras
 import tensorflow as tf
 
 from sasrec_tf.layers.attention import CausalSelfAttention
+from sasrec_tf.layers.dropout import BitDropout
 from sasrec_tf.layers.feed_forward import PointWiseFeedForward
 
 LAYER_NORM_EPSILON = 1e-8
@@ -44,8 +45,8 @@ class SelfAttentionBlock(keras.layers.Layer):
     self.ffn = PointWiseFeedForward(dim, dropout_rate, output_dropout=not paper_literal,
                                     seed=s(1), name="ffn")
     if paper_literal:
-      self.attention_dropout = keras.layers.Dropout(dropout_rate, seed=s(3))
-      self.ffn_dropout = keras.layers.Dropout(dropout_rate, seed=s(4))
+      self.attention_dropout = BitDropout(dropout_rate, seed=s(3))
+      self.ffn_dropout = BitDropout(dropout_rate, seed=s(4))
 
   def call(self, x, mask, training=False, last_only=False):
     """x: float [B, n, d] with padding rows zero; mask: float [B, n, 1].

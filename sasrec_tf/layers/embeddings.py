@@ -7,6 +7,8 @@ import math
 import keras
 import tensorflow as tf
 
+from sasrec_tf.layers.dropout import BitDropout
+
 
 class _GlorotTable(keras.layers.Layer):
   """A [rows, dim] weight, Glorot-uniform on its own shape (TF1 default, SPEC §3.6), with l2."""
@@ -74,10 +76,15 @@ class PositionEmbedding(_GlorotTable):
     self.max_len = int(max_len)
 
   def call(self, length):
-    """Returns float [length, dim]: row i is the vector of window slot i (windows are left-padded
-    and right-aligned, so slot length-1 always holds the most recent item)."""
+    """Returns float [length, dim], the LAST ``length`` rows of P (length <= max_len).
+
+    Windows are left-padded and right-aligned, so slot n-1 always holds the most recent item. A
+    window shorter than max_len is read as the right end of a max_len window: its slot i gets
+    P[max_len - length + i]. For length = max_len this is P itself (the original code); for
+    shorter windows it makes cutting off leading padding leave every output unchanged.
+    """
     self._ensure_built()
-    return self.table[:length]
+    return self.table[self.max_len - length:]
 
   def get_config(self):
     return {**keras.layers.Layer.get_config(self), "max_len": self.max_len, "dim": self.dim,
@@ -107,7 +114,7 @@ class SequenceEmbedding(keras.layers.Layer):
     self.use_position = bool(use_position)
     self.scale = bool(scale)
     self.position = PositionEmbedding(max_len, self.dim, l2=l2, name="position") if use_position else None
-    self.dropout = keras.layers.Dropout(dropout_rate, seed=seed)
+    self.dropout = BitDropout(dropout_rate, seed=seed)
 
   def call(self, seq, training=False):
     """seq: int [B, n] (0 = padding) -> (float [B, n, d] with padding rows zero, float mask [B, n])."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
+from sasrec_tf.layers.dropout import BitDropout
+
 
 @keras.saving.register_keras_serializable(package="sasrec_tf")
 class PointWiseFeedForward(keras.layers.Layer):
@@ -21,8 +23,8 @@ class PointWiseFeedForward(keras.layers.Layer):
     self.seed = seed
     self.inner = keras.layers.Dense(dim, activation="relu", name="inner")
     self.outer = keras.layers.Dense(dim, name="outer")
-    self.dropout_inner = keras.layers.Dropout(dropout_rate, seed=seed)
-    self.dropout_outer = keras.layers.Dropout(dropout_rate, seed=None if seed is None else seed + 1)
+    self.dropout_inner = BitDropout(dropout_rate, seed=seed)
+    self.dropout_outer = BitDropout(dropout_rate, seed=None if seed is None else seed + 1)
 
   def call(self, x, training=False):
     """x: float [B, n, d] -> float [B, n, d], position-wise."""

@@ -43,6 +43,10 @@ class SASRec(ConfigPersistence, keras.Model):
     seed: base seed of the dropout layers.
   """
 
+  # Cutting leading padding off a window leaves every real slot's output unchanged (padding is
+  # masked as keys and zeroed after each block; positions are right-aligned): evaluation uses it.
+  padding_invariant = True
+
   def __init__(self, num_items: int, max_len: int, hidden_units: int = 50, num_blocks: int = 2,
                num_heads: int = 1, dropout_rate: float = 0.2, l2_emb: float = 0.0,
                use_positional_embedding: bool = True, share_item_embedding: bool = True,

@@ -19,6 +19,7 @@ import numpy as np
 import tensorflow as tf
 
 from sasrec_tf.layers.block import SelfAttentionBlock, layer_norm
+from sasrec_tf.layers.dropout import BitDropout
 from sasrec_tf.layers.embeddings import PositionEmbedding, ZeroPadEmbedding
 from sasrec_tf.layers.prediction import EmbeddingScorer
 from sasrec_tf.layers.sse import StochasticIdReplacement
@@ -82,7 +83,7 @@ class SSEPT(SASRec):
     self.user_group_ids = (None if groups is None
                            else tf.constant(np.asarray(groups, np.int32), name="user_groups"))
     self.position = PositionEmbedding(max_len, d, l2=l2_emb, name="position")
-    self.input_dropout = keras.layers.Dropout(dropout_rate, seed=s(0))
+    self.input_dropout = BitDropout(dropout_rate, seed=s(0))
     self.blocks = [
         SelfAttentionBlock(d, num_heads, dropout_rate, use_residual=use_residual,
                            paper_literal=paper_literal, seed=s(10 * (i + 1)), name=f"block_{i}")

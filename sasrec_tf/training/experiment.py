@@ -12,6 +12,7 @@ import numpy as np
 from sasrec_tf import configs
 from sasrec_tf.reporting.files import atomic_write_json, read_json
 from sasrec_tf.reporting.provenance import collect_provenance
+from sasrec_tf.training.scoring import ModelScorer, StaticScorer  # noqa: F401  (re-exported)
 
 RESULTS_FILE = "results.json"
 TRAIN_KEYS = ("num_epochs", "optimizer", "learning_rate", "beta_1", "beta_2", "epsilon",
@@ -58,47 +59,6 @@ def make_evaluator(split, settings: Mapping[str, Any], seed: int):
       num_negatives=settings["num_negatives"], exclusion=settings["eval_exclusion"],
       max_users=settings["eval_max_users"], batch_size=settings["eval_batch_size"],
       seed=settings.get("eval_seed", seed), tie_break=settings["tie_break"])
-
-
-class ModelScorer:
-  """Adapts a Keras model with ``score``/``score_all`` to the evaluator's batch-dict interface.
-
-  Passes ``users=`` and every evaluator batch key in ``extra_keys`` (by name) to the model.
-  """
-
-  def __init__(self, model, extra_keys=()):
-    import tensorflow as tf  # pylint: disable=import-outside-toplevel
-    self.model = model
-    self.extra_keys = tuple(k for k in extra_keys if k != "users")
-    self._candidates = tf.function(
-        lambda users, seqs, cands, extra: model.score(seqs, cands, users=users, **extra),
-        reduce_retracing=True)
-    self._all = tf.function(
-        lambda users, seqs, extra: model.score_all(seqs, users=users, **extra),
-        reduce_retracing=True)
-
-  def _extra(self, batch):
-    return {k: batch[k] for k in self.extra_keys}
-
-  def score_candidates(self, batch):
-    return self._candidates(batch["users"], batch["seqs"], batch["candidates"],
-                            self._extra(batch)).numpy()
-
-  def score_all(self, batch):
-    return self._all(batch["users"], batch["seqs"], self._extra(batch)).numpy()
-
-
-class StaticScorer:
-  """Adapts a non-trained model (PopRec) to the evaluator."""
-
-  def __init__(self, model):
-    self.model = model
-
-  def score_candidates(self, batch):
-    return self.model.score(batch["seqs"], batch["candidates"], batch["users"])
-
-  def score_all(self, batch):
-    return self.model.score_all(batch["seqs"], batch["users"])
 
 
 SETTINGS_FILE = "settings.json"
@@ -219,7 +179,8 @@ def run_experiment(model: str, dataset: str, overrides: Optional[Mapping[str, An
     sampler = spec.make_sampler(split, settings, int(seed))
   else:
     sampler = TrainingSampler(split, settings["max_len"], settings["batch_size"], seed=int(seed))
-  scorer = ModelScorer(net, extra_keys=spec.score_keys)
+  scorer = ModelScorer(net, extra_keys=spec.score_keys,
+                         jit_compile=bool(settings.get("jit_compile")))
 
   def evaluate_fn(_, stage, epoch):
     return evaluator.evaluate(scorer, stage)
@@ -311,7 +272,8 @@ def evaluate_run(output_dir: str, eval_overrides: Mapping[str, Any],
     if ckpt is None:
       raise ValueError(f"{output_dir} has no best checkpoint to evaluate")
     tf.train.Checkpoint(model=net).read(ckpt).expect_partial().assert_existing_objects_matched()
-    scorer = ModelScorer(net, extra_keys=spec.score_keys)
+    scorer = ModelScorer(net, extra_keys=spec.score_keys,
+                         jit_compile=bool(settings.get("jit_compile")))
   result = dict(trained)
   result.update(valid=evaluator.evaluate(scorer, "valid"), test=evaluator.evaluate(scorer, "test"),
                 settings=settings, eval_overrides=eval_overrides, evaluated_from=output_dir,

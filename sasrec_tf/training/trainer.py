@@ -16,6 +16,7 @@ import numpy as np
 import tensorflow as tf
 
 from sasrec_tf.training import checkpoints as ckpt_lib
+from sasrec_tf.training.fused_adam import FusedAdam
 from sasrec_tf.training.losses import masked_bce
 from sasrec_tf.training.progress import Progress, format_seconds
 
@@ -72,8 +73,8 @@ def make_strategy(name: str = "default") -> tf.distribute.Strategy:
 def make_optimizer(config: TrainConfig) -> keras.optimizers.Optimizer:
   """The optimizer named by ``config.optimizer`` with its settings."""
   if config.optimizer == "adam":
-    return keras.optimizers.Adam(learning_rate=config.learning_rate, beta_1=config.beta_1,
-                                 beta_2=config.beta_2, epsilon=config.epsilon)
+    return FusedAdam(learning_rate=config.learning_rate, beta_1=config.beta_1,
+                     beta_2=config.beta_2, epsilon=config.epsilon)
   if config.optimizer == "adagrad":
     return keras.optimizers.Adagrad(learning_rate=config.learning_rate,
                                     initial_accumulator_value=config.initial_accumulator,

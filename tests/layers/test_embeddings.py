@@ -89,9 +89,11 @@ def test_l2_loss_is_half_sum_of_squares_over_the_whole_variable(l2):
     assert float(layer.l2_loss()) == pytest.approx(l2 * 0.5 * np.sum(w ** 2), rel=1e-6)
 
 
-def test_position_embedding_returns_the_first_rows():
+def test_position_embedding_is_right_aligned():
+  """A full window gets P; a shorter one is the right end of a full window: the last rows."""
   pe = PositionEmbedding(6, 4)
-  np.testing.assert_array_equal(pe(tf.constant(4)).numpy(), pe.table.numpy()[:4])
+  np.testing.assert_array_equal(pe(tf.constant(6)).numpy(), pe.table.numpy())
+  np.testing.assert_array_equal(pe(tf.constant(4)).numpy(), pe.table.numpy()[2:])
 
 
 # ---------------------------------------------------------------- SequenceEmbedding

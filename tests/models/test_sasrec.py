@@ -100,6 +100,21 @@ def test_padding_has_no_influence_on_real_positions(paper_literal):
   np.testing.assert_allclose(F(long, seq)[:, 2:], base[:, 2:], rtol=1e-6, atol=1e-6)
 
 
+@pytest.mark.parametrize("kwargs", [dict(num_blocks=2), dict(paper_literal=True)])
+def test_cutting_leading_padding_changes_no_output(kwargs):
+  """Shorter windows are the right end of a max_len window (P rows right-aligned), so scoring may
+  drop leading padding: the outputs at the remaining slots, and the scores, are unchanged."""
+  model = shared(**kwargs)
+  seq = np.array([[0, 0, 0, 11, 22, 33], [0, 0, 0, 0, 44, 9]], np.int32)
+  assert model.padding_invariant
+  for cut in (1, 2, 3):
+    np.testing.assert_allclose(F(model, seq[:, cut:]), F(model, seq)[:, cut:], rtol=1e-5,
+                               atol=1e-5)
+  cands = tf.constant([[1, 2, 3], [4, 5, 60]])
+  np.testing.assert_allclose(model.score(tf.constant(seq[:, 3:]), cands).numpy(),
+                             model.score(tf.constant(seq), cands).numpy(), rtol=1e-5, atol=1e-5)
+
+
 def test_padding_slots_are_zero_before_the_final_norm():
   model = shared(num_blocks=2)
   seq = tf.constant(SEQ)

@@ -84,6 +84,14 @@ def test_outputs_depend_only_on_the_past_and_the_user():
   assert np.abs(other[:, -1] - base[:, -1]).max() > 1e-3
 
 
+def test_cutting_leading_padding_changes_no_score():
+  model = make(num_blocks=2)
+  seq = np.array([[0, 0, 0, 5, 9, 2], [0, 0, 0, 0, 26, 21], [0, 0, 0, 0, 0, 7]], np.int32)
+  full = model.score_all(tf.constant(seq), users=tf.constant(USERS)).numpy()
+  cut = model.score_all(tf.constant(seq[:, 3:]), users=tf.constant(USERS)).numpy()
+  np.testing.assert_allclose(cut, full, rtol=1e-5, atol=1e-5)
+
+
 def test_sse_off_training_equals_the_deterministic_forward_pass():
   model = make()  # dropout 0, SSE 0
   batch = batch_of()
