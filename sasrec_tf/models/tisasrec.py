@@ -32,8 +32,10 @@ import tensorflow as tf
 
 from sasrec_tf.data.time_features import NUM_WEEKS
 from sasrec_tf.layers.block import layer_norm
+from sasrec_tf.layers.dropout import BitDropout
 from sasrec_tf.layers.embeddings import ZeroPadEmbedding
-from sasrec_tf.layers.time_attention import TimeAwareEncodings, TimeIntervalAttentionBlock
+from sasrec_tf.layers.time_attention import (FACTORED_MAX_RATIO, INTERVAL_FORMS,
+                                             TimeAwareEncodings, TimeIntervalAttentionBlock)
 from sasrec_tf.models.persistence import ConfigPersistence
 
 TARGET_WEEK_MODES = ("target", "zeros")
@@ -63,16 +65,22 @@ class TiSASRec(ConfigPersistence, keras.Model):
     user_units: width d_u of a concatenated user embedding, scaled by sqrt(d_u) at the input
       and the output (0 = none).
     seed: base seed of the dropout layers.
+    interval_form: how the interval terms are computed, never what (``time_attention``):
+      "auto" (default) = the factored form wherever it is exact (no dropout on the interval
+      vectors: evaluation, or dropout_rate = 0) and cheaper for (n, k); "factored" = wherever
+      exact; "gathered" = always the original [B, n, n, D] lookup.
   """
 
   def __init__(self, num_items: int, max_len: int, hidden_units: int = 50, num_blocks: int = 2,
                num_heads: int = 1, dropout_rate: float = 0.2, l2_emb: float = 5e-5,
                time_span: int = 256, week_embedding: bool = False, week_units: int = 25,
                target_week: str = "target", num_users: int = 0, user_units: int = 0,
-               seed: Optional[int] = None, **kwargs):
+               seed: Optional[int] = None, interval_form: str = "auto", **kwargs):
     super().__init__(**kwargs)
     if target_week not in TARGET_WEEK_MODES:
       raise ValueError(f"target_week must be one of {TARGET_WEEK_MODES}, got {target_week!r}")
+    if interval_form not in INTERVAL_FORMS:
+      raise ValueError(f"interval_form must be one of {INTERVAL_FORMS}, got {interval_form!r}")
     if user_units and num_users <= 0:
       raise ValueError("user_units > 0 needs num_users > 0")
     self.hparams = dict(
@@ -80,13 +88,14 @@ class TiSASRec(ConfigPersistence, keras.Model):
         num_blocks=int(num_blocks), num_heads=int(num_heads), dropout_rate=float(dropout_rate),
         l2_emb=float(l2_emb), time_span=int(time_span), week_embedding=bool(week_embedding),
         week_units=int(week_units), target_week=target_week, num_users=int(num_users),
-        user_units=int(user_units), seed=seed)
+        user_units=int(user_units), seed=seed, interval_form=interval_form)
     self.num_items, self.max_len = int(num_items), int(max_len)
     self.item_units = int(hidden_units)
     self.week_units = int(week_units) if week_embedding else 0
     self.user_units = int(user_units)
     self.model_units = self.item_units + self.week_units + self.user_units
     self.target_week = target_week
+    self.interval_form = interval_form
     s = lambda k: None if seed is None else int(seed) * 1000 + k
     self.item_embedding = ZeroPadEmbedding(num_items, self.item_units, l2=l2_emb,
                                            name="item_embedding")
@@ -94,7 +103,7 @@ class TiSASRec(ConfigPersistence, keras.Model):
                                         name="week_embedding") if self.week_units else None)
     self.user_table = (ZeroPadEmbedding(num_users, self.user_units, l2=l2_emb,
                                         name="user_embedding") if self.user_units else None)
-    self.input_dropout = keras.layers.Dropout(dropout_rate, seed=s(0))
+    self.input_dropout = BitDropout(dropout_rate, seed=s(0))
     self.encodings = TimeAwareEncodings(max_len, self.model_units, time_span, dropout_rate,
                                         l2=l2_emb, seed=s(1), name="time_encodings")
     self.blocks = [TimeIntervalAttentionBlock(self.model_units, num_heads, dropout_rate,
@@ -132,11 +141,23 @@ class TiSASRec(ConfigPersistence, keras.Model):
     x = self.input_dropout(x, training=training)
     return x * tf.cast(mask, x.dtype), mask
 
+  def uses_factored_form(self, training) -> bool:
+    """Whether a forward pass with this ``training`` flag computes the interval terms in the
+    factored form (see ``interval_form``)."""
+    if self.interval_form == "gathered" or self.encodings.interval_dropout_active(training):
+      return False
+    return (self.interval_form == "factored"
+            or self.encodings.time_span + 1 <= FACTORED_MAX_RATIO * self.max_len)
+
   def _encode(self, seq, time_matrix, weeks, users, training, last_only):
     self._check_inputs(weeks, users)
     seq = tf.cast(seq, tf.int32)
     x, mask = self._embed(seq, weeks, users, training)
-    encodings = self.encodings(tf.cast(time_matrix, tf.int32), training=training)
+    factored = self.uses_factored_form(training)
+    encodings = self.encodings(tf.cast(time_matrix, tf.int32), training=training,
+                               factored=factored)
+    if not factored:
+      encodings = (*encodings, None)  # no relations: the blocks read TK[R], TV[R]
     if not self.blocks and last_only:
       x = x[:, -1:]
     for i, block in enumerate(self.blocks):

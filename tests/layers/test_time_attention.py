@@ -202,3 +202,104 @@ def test_layer_contracts():
   run_layer_test(IntervalEmbedding, dict(time_span=K, dim=D), [rel],
                  expected_output_shape=(2, N, N, D), expected_num_trainable_weights=1,
                  run_jit_training_check=False)
+
+
+# --------------------------------------------------------------------------- factored form
+
+
+def interval_tables(seed=0):
+  """Relations [2, N, N] in 0..K (both ends present) and key / value tables [K + 1, D]."""
+  rng = np.random.default_rng(seed)
+  rel = rng.integers(0, K + 1, size=(2, N, N)).astype(np.int32)
+  rel[0, 0, :2] = (0, K)
+  tk_table, tv_table = (rng.normal(size=(K + 1, D)).astype(np.float32) for _ in range(2))
+  return rel, tk_table, tv_table
+
+
+def attention_and_grads(att, factored, num_queries, seed=11):
+  """Output and gradients (weights, inputs, tables) of ``att`` in one form; the m = num_queries
+  last rows query, dropout is off and ``training=True`` (the training code path)."""
+  x, pk, pv, _, _ = inputs(seed)
+  rel, tk_table, tv_table = interval_tables(seed)
+  x, pk, pv, tk_table, tv_table = (tf.Variable(a) for a in (x, pk, pv, tk_table, tv_table))
+  rows = tf.constant(rel[:, -num_queries:])
+  mask = tf.constant(MASK[..., None])
+  out_weights = tf.constant(np.random.default_rng(seed).normal(size=(2, num_queries, D)),
+                            tf.float32)
+  with tf.GradientTape() as tape:
+    if factored:
+      out = att(x[:, -num_queries:], x * mask, pk, pv, tk_table, tv_table, mask, relations=rows,
+                training=True)
+    else:
+      out = att(x[:, -num_queries:], x * mask, pk, pv, tf.gather(tk_table, rows),
+                tf.gather(tv_table, rows), mask, training=True)
+    loss = tf.reduce_sum(out * out_weights)
+  sources = att.trainable_variables + [x, pk, pv, tk_table, tv_table]
+  return out.numpy(), [tf.convert_to_tensor(g).numpy() for g in tape.gradient(loss, sources)]
+
+
+@pytest.mark.parametrize("num_heads", [1, 2])
+@pytest.mark.parametrize("num_queries", [N, 1])
+def test_factored_form_equals_gathered_outputs_and_gradients(num_heads, num_queries):
+  """Q_i . TK[R_ij] as a gather of Q TK^T, sum_j A_ij TV[R_ij] as a segment sum then S TV: the
+  same outputs and gradients as the original lookup (dropout off)."""
+  att = TimeIntervalAttention(D, num_heads=num_heads, dropout_rate=0.0)
+  attention_and_grads(att, False, num_queries)
+  ref.randomize(att, seed=num_heads)
+  out_g, grads_g = attention_and_grads(att, False, num_queries)
+  out_f, grads_f = attention_and_grads(att, True, num_queries)
+  np.testing.assert_allclose(out_f, out_g, rtol=1e-5, atol=1e-5)
+  assert len(grads_f) == len(grads_g) == 11
+  for got, want in zip(grads_f, grads_g):
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+  assert np.abs(grads_g[-1]).max() > 1e-3  # the value table gets a gradient at all
+
+
+def test_factored_block_matches_spec_code_form_and_last_only():
+  block = randomized_block(num_heads=2, seed=4)
+  x, pk, pv, _, _ = inputs(12)
+  rel, tk_table, tv_table = interval_tables(12)
+  tk, tv = tk_table[rel], tv_table[rel]
+  p = ref.block_params(block)
+  q_hat = ref.layer_norm(x.astype(np.float64), p["ln1_g"], p["ln1_b"])
+  y = np_time_attention(q_hat, x.astype(np.float64), pk, pv, tk, tv, MASK,
+                        attention_weights(block.attention), 2) + q_hat
+  z_hat = ref.layer_norm(y, p["ln2_g"], p["ln2_b"])
+  want = (ref.feed_forward(z_hat, p["w1"], p["b1"], p["w2"], p["b2"]) + z_hat) * MASK[..., None]
+  factored = lambda **kw: block(tf.constant(x), tf.constant(MASK[..., None]), tf.constant(pk),
+                                tf.constant(pv), tf.constant(tk_table), tf.constant(tv_table),
+                                relations=tf.constant(rel), **kw).numpy()
+  np.testing.assert_allclose(factored(), want, rtol=1e-4, atol=1e-4)
+  np.testing.assert_allclose(factored(), run_block(block, x, pk, pv, tk, tv), rtol=1e-5,
+                             atol=1e-5)
+  np.testing.assert_allclose(factored(last_only=True)[:, 0], factored()[:, -1], rtol=1e-5,
+                             atol=1e-5)
+
+
+def test_encodings_factored_form():
+  enc = TimeAwareEncodings(N, D, K, dropout_rate=0.5)
+  rel = np.random.default_rng(3).integers(-2, K + 3, size=(2, N, N))
+  pk, pv, tk, tv = (t.numpy() for t in enc(tf.constant(rel)))
+  pk_f, pv_f, tk_table, tv_table, rel_f = (t.numpy() for t in enc(tf.constant(rel),
+                                                                   factored=True))
+  np.testing.assert_array_equal(rel_f, np.clip(rel, 0, K))
+  assert tk_table.shape == tv_table.shape == (K + 1, D)
+  for got, want in ((pk_f, pk), (pv_f, pv), (tk_table[rel_f], tk), (tv_table[rel_f], tv)):
+    np.testing.assert_array_equal(got, want)
+  # Dropout on the looked-up vectors has no factored form: refused, not silently dropped.
+  assert enc.interval_dropout_active(True) and not enc.interval_dropout_active(False)
+  with pytest.raises(ValueError, match="factored"):
+    enc(tf.constant(rel), training=True, factored=True)
+  no_dropout = TimeAwareEncodings(N, D, K)
+  assert not no_dropout.interval_dropout_active(True)
+  assert len(no_dropout(tf.constant(rel), training=True, factored=True)) == 5
+
+
+def test_factored_block_layer_contract():
+  """The block in factored form: jit-compiled training step and mixed precision."""
+  x, pk, pv, _, _ = (tf.constant(a) for a in inputs(13))
+  rel, tk_table, tv_table = (tf.constant(a) for a in interval_tables(13))
+  run_layer_test(TimeIntervalAttentionBlock, dict(dim=D, num_heads=2, dropout_rate=0.0),
+                 [x, tf.constant(MASK[..., None]), pk, pv, tk_table, tv_table, rel],
+                 expected_output_shape=(2, N, D), expected_num_trainable_weights=14,
+                 train_kwargs=dict(training=True), run_serialization_check="covered above")

@@ -130,6 +130,67 @@ def test_tisasrec_has_no_week_or_user_part_and_regularises_time_tables():
   assert enc.interval_key.table.shape == (K + 1, 8)
 
 
+def twin_models(dropout_rate, forms=("gathered", "factored"), **kwargs):
+  """SAS-FPT models that differ only in ``interval_form``, with the same weights and seeds."""
+  models = [tiny_sasfpt(dropout_rate=dropout_rate, interval_form=f, **kwargs) for f in forms]
+  for m in models:
+    m.build_for_inputs()
+  for v, w in zip(models[0].weights, models[1].weights):
+    w.assign(v)
+  return models
+
+
+def outputs_and_gradients(model, seq, rel, weeks, training):
+  inputs = dict(weeks=tf.constant(weeks), users=tf.constant([1, 2]), training=training)
+  out_weights = tf.constant(np.random.default_rng(1).normal(size=(2, N, 16)), tf.float32)
+  with tf.GradientTape() as tape:
+    feats = model(tf.constant(seq), tf.constant(rel), **inputs)
+    loss = tf.reduce_sum(feats * out_weights) + model.regularization_loss()
+  grads = tape.gradient(loss, model.trainable_variables)
+  return feats.numpy(), [tf.convert_to_tensor(g).numpy() for g in grads]
+
+
+@pytest.mark.parametrize("training", [False, True])
+def test_interval_forms_give_the_same_model(training):
+  """Without dropout the factored interval terms give the original's features and gradients
+  (weeks, users, two heads, two blocks, intervals above k)."""
+  gathered, factored = twin_models(0.0)
+  assert factored.uses_factored_form(training) and not gathered.uses_factored_form(training)
+  seq, tau, weeks = window(7)
+  rel = relation_matrix(tau * 5, K + 30)  # values above k read row k
+  want, want_grads = outputs_and_gradients(gathered, seq, rel, weeks, training)
+  got, got_grads = outputs_and_gradients(factored, seq, rel, weeks, training)
+  np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+  assert len(got_grads) == len(want_grads) == len(gathered.trainable_variables)
+  for g, w in zip(got_grads, want_grads):
+    np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-5)
+  last = lambda m: m.last_representation(tf.constant(seq), tf.constant(rel),
+                                         weeks=tf.constant(weeks), users=tf.constant([1, 2]))
+  np.testing.assert_allclose(last(factored).numpy(), last(gathered).numpy(), rtol=1e-5,
+                             atol=1e-5)
+
+
+def test_dropout_training_keeps_the_original_computation():
+  """Dropout on the looked-up [B, n, n, d] interval vectors has no factored form: training with
+  dropout runs the gathered form (bit-identical masks), evaluation the factored one."""
+  gathered, auto = twin_models(0.3, forms=("gathered", "auto"))
+  assert not auto.uses_factored_form(True) and auto.uses_factored_form(False)
+  seq, tau, weeks = window(8)
+  rel = relation_matrix(tau, K)
+  for training in (True, True, False):
+    want, _ = outputs_and_gradients(gathered, seq, rel, weeks, training)
+    got, _ = outputs_and_gradients(auto, seq, rel, weeks, training)
+    if training:
+      np.testing.assert_array_equal(got, want)
+    else:
+      np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+  # "auto" keeps the gathered form where the [B, n, k + 1] matmuls would cost more.
+  assert not tiny_sasfpt(dropout_rate=0.0, time_span=1000 * N).uses_factored_form(False)
+  assert tiny_sasfpt(interval_form="factored", time_span=1000 * N).uses_factored_form(False)
+  with pytest.raises(ValueError, match="interval_form"):
+    tiny_sasfpt(interval_form="fast")
+
+
 def test_group_loss_values():
   e = np.array([[1.0, 0.0], [2.0, 0.0], [0.0, 3.0], [1.0, 1.0]], np.float32)
   pos = lambda a, b: float(cosine_embedding_loss(e[a], e[b], np.ones(len(a)), margin=0.3))
