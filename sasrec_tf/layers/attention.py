@@ -62,9 +62,18 @@ class CausalSelfAttention(keras.layers.Layer):
     self.dropout = BitDropout(dropout_rate, seed=seed)
 
   def _split(self, x):
+    """[B, n, d] -> [B, h, n, d/h] (one head: a free reshape, no transpose copy)."""
+    if self.num_heads == 1:
+      return x[:, None]
     b, n = tf.shape(x)[0], tf.shape(x)[1]
     x = tf.reshape(x, [b, n, self.num_heads, self.dim // self.num_heads])
-    return tf.transpose(x, [0, 2, 1, 3])  # [B, h, n, d/h]
+    return tf.transpose(x, [0, 2, 1, 3])
+
+  def _merge(self, x, shape):
+    """[B, h, m, d/h] -> [B, m, d] with ``shape`` = [B, m, d]."""
+    if self.num_heads == 1:
+      return tf.reshape(x, shape)
+    return tf.reshape(tf.transpose(x, [0, 2, 1, 3]), shape)
 
   def call(self, queries, keys_values, mask, training=False):
     """queries: float [B, m, d] for the LAST m positions (m <= n; usually m = n);
@@ -88,8 +97,7 @@ class CausalSelfAttention(keras.layers.Layer):
     weights = tf.cast(tf.nn.softmax(logits, axis=-1), v.dtype)
     if self.weight_dropout:
       weights = self.dropout(weights, training=training)
-    out = tf.matmul(weights, v)  # [B, h, n, d/h]
-    out = tf.reshape(tf.transpose(out, [0, 2, 1, 3]), tf.shape(queries))
+    out = self._merge(tf.matmul(weights, v), tf.shape(queries))  # [B, m, d]
     # Padding queries attend to nothing: zeroing their weight rows equals zeroing their outputs,
     # which touches [B, n, d] instead of [B, h, n, n] values.
     return out * mask[:, -num_queries:]
