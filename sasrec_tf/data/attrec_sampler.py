@@ -30,6 +30,7 @@ import tensorflow as tf
 
 from sasrec_tf.data.item_sets import ItemSets
 from sasrec_tf.data.sequences import LeaveOneOutSplit
+from sasrec_tf.data.step_dataset import step_dataset
 
 BATCH_KEYS = ("user", "seq", "pos", "neg")
 NEGATIVE_RULES = ("targets", "history")
@@ -155,23 +156,9 @@ class AttRecSampler:
 
   def dataset(self, first_step: int, num_steps: int, num_parallel_calls: Optional[int] = None,
               prefetch: int = 4) -> tf.data.Dataset:
-    """tf.data of batches ``first_step .. first_step + num_steps - 1``, built in parallel and
-    yielded in step order (deterministic)."""
+    """tf.data of batches ``first_step .. first_step + num_steps - 1`` (``step_dataset``)."""
     b, n, t = self.batch_size, self.max_len, self.target_len
-
-    def make(step):
-      out = self.batch(int(step))
-      return tuple(out[k] for k in BATCH_KEYS)
-
-    def to_tensors(step):
-      user, seq, pos, neg = tf.numpy_function(make, [step], [tf.int32] * 4, stateful=False)
-      user.set_shape([b])
-      seq.set_shape([b, n])
-      pos.set_shape([b, t])
-      neg.set_shape([b, t])
-      return {"user": user, "seq": seq, "pos": pos, "neg": neg}
-
-    ds = tf.data.Dataset.range(first_step, first_step + num_steps)
-    ds = ds.map(to_tensors, num_parallel_calls=num_parallel_calls or tf.data.AUTOTUNE,
-                deterministic=True)
-    return ds.prefetch(prefetch)
+    signature = {"user": (tf.int32, [b]), "seq": (tf.int32, [b, n]), "pos": (tf.int32, [b, t]),
+                 "neg": (tf.int32, [b, t])}
+    return step_dataset(self.batch, signature, first_step, num_steps, num_parallel_calls,
+                        prefetch)

@@ -26,6 +26,7 @@ import tensorflow as tf
 
 from sasrec_tf.data.sampler import TrainingSampler
 from sasrec_tf.data.sequences import LeaveOneOutSplit
+from sasrec_tf.data.step_dataset import step_dataset
 from sasrec_tf.data.time_features import TimeFeatures, UserGroups, week_of_year
 
 TIME_BATCH_KEYS = ("user", "seq", "pos", "neg", "time_matrix", "weeks", "pos_weeks")
@@ -96,26 +97,12 @@ class TimeAwareSampler(TrainingSampler):
 
   def dataset(self, first_step: int, num_steps: int, num_parallel_calls: Optional[int] = None,
               prefetch: int = 4) -> tf.data.Dataset:
-    """tf.data of batches ``first_step .. first_step + num_steps - 1``, built in parallel and
-    yielded in step order (deterministic)."""
+    """tf.data of batches ``first_step .. first_step + num_steps - 1`` (``step_dataset``)."""
     b, n, p2 = self.batch_size, self.max_len, 2 * self.group_pairs
-    keys = self.keys
     shapes = {"user": [b], "seq": [b, n], "pos": [b, n], "neg": [b, n],
               "time_matrix": [b, n, n], "weeks": [b, n], "pos_weeks": [b, n],
               "group_a": [p2], "group_b": [p2], "group_label": [p2]}
-    dtypes = [tf.float32 if k == "group_label" else tf.int32 for k in keys]
-
-    def make(step):
-      out = self.batch(int(step))
-      return tuple(out[k] for k in keys)
-
-    def to_tensors(step):
-      values = tf.numpy_function(make, [step], dtypes, stateful=False)
-      for key, value in zip(keys, values):
-        value.set_shape(shapes[key])
-      return dict(zip(keys, values))
-
-    ds = tf.data.Dataset.range(first_step, first_step + num_steps)
-    ds = ds.map(to_tensors, num_parallel_calls=num_parallel_calls or tf.data.AUTOTUNE,
-                deterministic=True)
-    return ds.prefetch(prefetch)
+    signature = {k: (tf.float32 if k == "group_label" else tf.int32, shapes[k])
+                 for k in self.keys}
+    return step_dataset(self.batch, signature, first_step, num_steps, num_parallel_calls,
+                        prefetch)

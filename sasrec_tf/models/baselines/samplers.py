@@ -22,8 +22,9 @@ from typing import Dict, Optional, Sequence, Tuple
 import numpy as np
 import tensorflow as tf
 
-from sasrec_tf.data.sequences import LeaveOneOutSplit
 from sasrec_tf.data.item_sets import ItemSets
+from sasrec_tf.data.sequences import LeaveOneOutSplit
+from sasrec_tf.data.step_dataset import step_dataset
 
 
 def _rng(*key: int) -> np.random.Generator:
@@ -74,27 +75,9 @@ class StatelessSampler:
 
   def dataset(self, first_step: int, num_steps: int, num_parallel_calls: Optional[int] = None,
               prefetch: int = 4) -> tf.data.Dataset:
-    """tf.data of batches ``first_step .. first_step + num_steps - 1``, built in parallel and
-    yielded in step order."""
-    sig = self.signature()
-    keys = tuple(sig)
-
-    def make(step):
-      out = self.batch(int(step))
-      return tuple(np.asarray(out[k], sig[k][0].as_numpy_dtype) for k in keys)
-
-    def to_tensors(step):
-      values = tf.numpy_function(make, [step], [sig[k][0] for k in keys], stateful=False)
-      out = {}
-      for k, v in zip(keys, values):
-        v.set_shape(sig[k][1])
-        out[k] = v
-      return out
-
-    ds = tf.data.Dataset.range(first_step, first_step + num_steps)
-    ds = ds.map(to_tensors, num_parallel_calls=num_parallel_calls or tf.data.AUTOTUNE,
-                deterministic=True)
-    return ds.prefetch(prefetch)
+    """tf.data of batches ``first_step .. first_step + num_steps - 1`` (``step_dataset``)."""
+    return step_dataset(self.batch, self.signature(), first_step, num_steps, num_parallel_calls,
+                        prefetch)
 
 
 class _FlatSequences:
