@@ -8,12 +8,14 @@ import tensorflow as tf
 from sasrec_tf.layers.attention import CausalSelfAttention
 from sasrec_tf.layers.dropout import BitDropout
 from sasrec_tf.layers.feed_forward import PointWiseFeedForward
+from sasrec_tf.layers.layer_norm import LayerNorm
 
 LAYER_NORM_EPSILON = 1e-8
 
 
 def layer_norm(name):
-  return keras.layers.LayerNormalization(epsilon=LAYER_NORM_EPSILON, name=name)
+  """The original code's layer norm: last axis, epsilon 1e-8, learned scale and offset."""
+  return LayerNorm(epsilon=LAYER_NORM_EPSILON, name=name)
 
 
 @keras.saving.register_keras_serializable(package="sasrec_tf")
