@@ -21,6 +21,8 @@ class SASRec(ConfigPersistence, keras.Model):
 
   Calling the model on an int tensor ``seq`` [B, n] (0 = padding, left-padded, most recent item in
   slot n-1) returns the sequence representations F [B, n, d]; F[:, t] depends only on seq[:, :t+1].
+  A window with n < max_len is the right end of a max_len window: its outputs equal those of the
+  same items with more left padding (``padding_invariant``; evaluation uses it to skip padding).
 
   Args:
     num_items: largest item id (ids 1..num_items; 0 = padding).
