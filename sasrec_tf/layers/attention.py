@@ -64,7 +64,7 @@ class CausalSelfAttention(keras.layers.Layer):
   def _split(self, x):
     """[B, n, d] -> [B, h, n, d/h] (one head: a free reshape, no transpose copy)."""
     if self.num_heads == 1:
-      return x[:, None]
+      return tf.expand_dims(x, 1)  # a reshape: unlike x[:, None], no StridedSliceGrad
     b, n = tf.shape(x)[0], tf.shape(x)[1]
     x = tf.reshape(x, [b, n, self.num_heads, self.dim // self.num_heads])
     return tf.transpose(x, [0, 2, 1, 3])

@@ -112,14 +112,16 @@ class SSEPT(SASRec):
     if self.scale_inputs:
       items = items * math.sqrt(self.item_units)
     user = self.user_vector(users)
-    user = tf.broadcast_to(user[:, None, :], [tf.shape(seq)[0], tf.shape(seq)[1], self.user_units])
+    user = tf.broadcast_to(tf.expand_dims(user, 1),
+                           [tf.shape(seq)[0], tf.shape(seq)[1], self.user_units])
     x = tf.concat([items, tf.cast(user, items.dtype)], axis=-1)
     x = x + self.position(tf.shape(seq)[1])[None]
     x = self.input_dropout(x, training=training)
     return x * tf.cast(mask, x.dtype), mask
 
   def _split(self, feats):
-    return feats[..., :self.item_units], feats[..., self.item_units:]
+    # tf.split's gradient is a concat; slicing's would be two StridedSliceGrad passes.
+    return tf.split(feats, [self.item_units, self.user_units], axis=-1)
 
   def sse_batch(self, batch, training):
     users, seq, pos = super().sse_batch(batch, training)
@@ -130,7 +132,7 @@ class SSEPT(SASRec):
   # ------------------------------------------------------------------ scores
   def _pointwise(self, feats, items, user):
     f_item, f_user = self._split(feats)
-    user_term = tf.reduce_sum(f_user * tf.cast(user[:, None, :], f_user.dtype), axis=-1)
+    user_term = tf.reduce_sum(f_user * tf.cast(tf.expand_dims(user, 1), f_user.dtype), axis=-1)
     return self.scorer.pointwise(f_item, items) + user_term
 
   def position_logits(self, seq, items, users=None, training=False):
