@@ -19,10 +19,10 @@ class ModelScorer:
   ``trim_padding=False`` always scores the full windows.
 
   ``jit_compile=True`` compiles the scoring of padding-invariant models with XLA (other models
-  are scored as they are: not every model's scoring is XLA-compatible). Every length group is then padded to
-  ``group_rows`` rows (repeating its first row) and widths are multiples of ``width_multiple``,
-  so at most ``max_len / width_multiple`` shapes are compiled per protocol (about 1.5 s each on
-  2 CPU cores, paid at the first evaluation).
+  are scored as they are: not every model's scoring is XLA-compatible). Every length group is
+  then padded to ``group_rows`` rows (repeating its first row) and widths are multiples of
+  ``width_multiple``, so at most ``max_len / width_multiple`` shapes are compiled per protocol
+  (about 1.2 s each on 2 CPU cores, paid at the first evaluation).
   """
 
   def __init__(self, model, extra_keys=(), trim_padding: bool = True, group_rows: int = 64,
