@@ -113,11 +113,14 @@ class SequenceEmbedding(keras.layers.Layer):
     self.max_len = int(max_len)
     self.use_position = bool(use_position)
     self.scale = bool(scale)
-    self.position = PositionEmbedding(max_len, self.dim, l2=l2, name="position") if use_position else None
+    self.position = (PositionEmbedding(max_len, self.dim, l2=l2, name="position")
+                     if use_position else None)
     self.dropout = BitDropout(dropout_rate, seed=seed)
 
   def call(self, seq, training=False):
-    """seq: int [B, n] (0 = padding) -> (float [B, n, d] with padding rows zero, float mask [B, n])."""
+    """seq: int [B, n] (0 = padding) -> (x float [B, n, d], padding rows zero; mask float [B, n, 1]).
+
+    n may be below max_len: positions are right-aligned (see PositionEmbedding)."""
     mask = tf.cast(tf.not_equal(seq, 0), tf.float32)[..., None]
     x = self.item_embedding(seq)
     if self.scale:
