@@ -11,15 +11,20 @@ from sasrec_tf.layers.dropout import BitDropout
 
 
 class _GlorotTable(keras.layers.Layer):
-  """A [rows, dim] weight, Glorot-uniform on its own shape (TF1 default, SPEC §3.6), with l2."""
+  """A [rows, dim] weight, Glorot-uniform on its own shape (TF1 default, SPEC §3.6), with l2.
+
+  Subclasses with another init override ``initializer()``."""
 
   def __init__(self, rows: int, dim: int, l2: float = 0.0, **kwargs):
     super().__init__(**kwargs)
     self.rows, self.dim, self.l2 = int(rows), int(dim), float(l2)
 
+  def initializer(self):
+    return keras.initializers.GlorotUniform()
+
   def build(self, input_shape=None):
     self.table = self.add_weight(name="table", shape=(self.rows, self.dim),
-                                 initializer=keras.initializers.GlorotUniform())
+                                 initializer=self.initializer())
     self.built = True
 
   def _ensure_built(self):

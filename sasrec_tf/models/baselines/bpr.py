@@ -28,10 +28,7 @@ class BPRMF(common.TransitionModel):
 
   def __init__(self, num_users: int, num_items: int, hidden_units: int = 50, l2_emb: float = 0.0,
                **kwargs):
-    super().__init__(**kwargs)
-    self.hparams = dict(num_users=int(num_users), num_items=int(num_items),
-                        hidden_units=int(hidden_units), l2_emb=float(l2_emb))
-    self.l2 = float(l2_emb)
+    super().__init__(num_users, num_items, hidden_units, l2_emb, **kwargs)
     self.user_factors = common.Table(num_users, hidden_units, name="user_factors")
     self.item_factors = common.Table(num_items, hidden_units, name="item_factors")
     self.item_bias = common.Table(num_items, 1, "zeros", name="item_bias")
@@ -53,17 +50,9 @@ class BPRMF(common.TransitionModel):
                               self.item_bias(items))
 
 
-KEYS = ("hidden_units", "l2_emb")
-
-
-def build(split, settings, seed):
-  del seed
-  return BPRMF(split.num_users, split.num_items, **common.subset(settings, KEYS))
-
-
 def make_sampler(split, settings, seed):
   """Every training interaction (p >= 0, no input item) once per epoch."""
   return common.transition_sampler(split, settings, seed, input_len=0, min_prefix=0)
 
 
-MODEL_SPECS = {"bpr": common.model_spec("bpr", KEYS + ("max_len",), build, make_sampler)}
+MODEL_SPECS = common.transition_specs("bpr", BPRMF, make_sampler)

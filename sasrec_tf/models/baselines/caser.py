@@ -27,7 +27,7 @@ from sasrec_tf.models.baselines import common
 
 
 @keras.saving.register_keras_serializable(package="sasrec_tf")
-class Caser(common.BaselineModel):
+class Caser(common.OutputLayerModel):
   """Args: num_users, num_items; max_len = L (Markov order); hidden_units d; caser_nv, caser_nh;
   dropout_rate; l2_emb (weight decay on all parameters); seed (dropout)."""
 
@@ -78,16 +78,6 @@ class Caser(common.BaselineModel):
     windows = tf.stack([emb[:, i:length - h + 1 + i] for i in range(h)], axis=2)  # [B, W, h, d]
     out = tf.einsum("bwhd,hdf->bwf", windows, getattr(self, f"horizontal_{h}"))
     return tf.reduce_max(tf.nn.relu(out + getattr(self, f"horizontal_bias_{h}")), axis=1)
-
-  def score(self, seq, candidates, users=None):
-    x = self.represent(seq, users)
-    return (tf.einsum("bd,bcd->bc", x, self.output_weights(candidates))
-            + self.output_bias(candidates)[..., 0])
-
-  def score_all(self, seq, users=None):
-    x = self.represent(seq, users)
-    return (tf.matmul(x, self.output_weights.full(), transpose_b=True)
-            + self.output_bias.full()[:, 0][None, :])
 
   def train_loss(self, batch, training=True):
     x = self.represent(batch["seq"], batch["user"], training=training)

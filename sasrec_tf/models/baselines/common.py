@@ -176,6 +176,24 @@ class BaselineModel(ConfigPersistence, keras.Model):
     return tf.reshape(tf.cast(users, tf.int32), [batch])
 
 
+class OutputLayerModel(BaselineModel):
+  """A model whose user/sequence vector x = ``represent(seq, users)`` [B, d] is scored against an
+  output layer: ``x . W[j] + b[j]`` (Caser, HGN). Subclasses define ``represent`` and the
+  ``output_weights`` [num_items + 1, d] and ``output_bias`` [num_items + 1, 1] tables."""
+
+  def score(self, seq, candidates, users=None):
+    """seq int [B, n], candidates int [B, C] -> float [B, C]."""
+    x = self.represent(seq, users)
+    return (tf.einsum("bd,bcd->bc", x, self.output_weights(candidates))
+            + self.output_bias(candidates)[..., 0])
+
+  def score_all(self, seq, users=None):
+    """seq int [B, n] -> float [B, num_items + 1] (column 0 = padding, meaningless)."""
+    x = self.represent(seq, users)
+    return (tf.matmul(x, self.output_weights.full(), transpose_b=True)
+            + self.output_bias.full()[:, 0][None, :])
+
+
 def subset(settings: Mapping[str, Any], keys: Sequence[str]) -> dict:
   """The entries of ``settings`` named in ``keys`` (missing keys are skipped)."""
   return {k: settings[k] for k in keys if k in settings}
@@ -227,6 +245,13 @@ class TransitionModel(BaselineModel):
   # False for models without a user term (FMC): ``users`` may then be omitted.
   uses_users = True
 
+  def __init__(self, num_users: int, num_items: int, hidden_units: int = 50,
+               l2_emb: float = 0.0, **kwargs):
+    super().__init__(**kwargs)
+    self.hparams = dict(num_users=int(num_users), num_items=int(num_items),
+                        hidden_units=int(hidden_units), l2_emb=float(l2_emb))
+    self.l2 = float(l2_emb)
+
   def _maybe_users(self, users, prev):
     if not self.uses_users and users is None:
       return tf.zeros_like(prev)
@@ -252,6 +277,19 @@ class TransitionModel(BaselineModel):
     items = tf.cast(items, tf.int32)
     scores = self.candidate_scores(users, prev, items)
     return bpr_loss(scores[:, 0], scores[:, 1]) + self.penalty(users, prev, items)
+
+
+TRANSITION_KEYS = ("hidden_units", "l2_emb")
+
+
+def transition_specs(name: str, model_cls, make_sampler=None) -> dict:
+  """``{name: ModelSpec}`` of a TransitionModel built with the split's sizes, d and l2."""
+  def build(split, settings, seed):
+    del seed
+    return model_cls(num_users=split.num_users, num_items=split.num_items,
+                     **subset(settings, TRANSITION_KEYS))
+  return {name: model_spec(name, TRANSITION_KEYS + ("max_len",), build,
+                           make_sampler or transition_sampler)}
 
 
 def transition_sampler(split, settings, seed, input_len: int = 1, min_prefix: int = 1):

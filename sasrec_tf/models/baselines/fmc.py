@@ -29,10 +29,7 @@ class FMC(common.TransitionModel):
 
   def __init__(self, num_items: int, hidden_units: int = 50, l2_emb: float = 0.0,
                num_users: int = 0, **kwargs):
-    super().__init__(**kwargs)
-    self.hparams = dict(num_items=int(num_items), hidden_units=int(hidden_units),
-                        l2_emb=float(l2_emb), num_users=int(num_users))
-    self.l2 = float(l2_emb)
+    super().__init__(num_users, num_items, hidden_units, l2_emb, **kwargs)
     self.prev_factors = common.Table(num_items, hidden_units, name="prev_factors")
     self.next_factors = common.Table(num_items, hidden_units, name="next_factors")
 
@@ -49,13 +46,4 @@ class FMC(common.TransitionModel):
     return common.row_penalty(self.l2, self.prev_factors(prev), self.next_factors(items))
 
 
-KEYS = ("hidden_units", "l2_emb")
-
-
-def build(split, settings, seed):
-  del seed
-  return FMC(split.num_items, num_users=split.num_users, **common.subset(settings, KEYS))
-
-
-MODEL_SPECS = {"fmc": common.model_spec("fmc", KEYS + ("max_len",), build,
-                                        common.transition_sampler)}
+MODEL_SPECS = common.transition_specs("fmc", FMC)

@@ -27,10 +27,7 @@ class FPMC(common.TransitionModel):
 
   def __init__(self, num_users: int, num_items: int, hidden_units: int = 50, l2_emb: float = 0.0,
                **kwargs):
-    super().__init__(**kwargs)
-    self.hparams = dict(num_users=int(num_users), num_items=int(num_items),
-                        hidden_units=int(hidden_units), l2_emb=float(l2_emb))
-    self.l2 = float(l2_emb)
+    super().__init__(num_users, num_items, hidden_units, l2_emb, **kwargs)
     self.user_factors = common.Table(num_users, hidden_units, name="user_factors")
     self.item_user_factors = common.Table(num_items, hidden_units, name="item_user_factors")
     self.prev_factors = common.Table(num_items, hidden_units, name="prev_factors")
@@ -49,13 +46,4 @@ class FPMC(common.TransitionModel):
                               self.item_user_factors(items), self.next_factors(items))
 
 
-KEYS = ("hidden_units", "l2_emb")
-
-
-def build(split, settings, seed):
-  del seed
-  return FPMC(split.num_users, split.num_items, **common.subset(settings, KEYS))
-
-
-MODEL_SPECS = {"fpmc": common.model_spec("fpmc", KEYS + ("max_len",), build,
-                                         common.transition_sampler)}
+MODEL_SPECS = common.transition_specs("fpmc", FPMC)

@@ -23,7 +23,7 @@ from sasrec_tf.models.baselines.caser import window_sampler
 
 
 @keras.saving.register_keras_serializable(package="sasrec_tf")
-class HGN(common.BaselineModel):
+class HGN(common.OutputLayerModel):
   """Args: num_users, num_items; max_len = L; hidden_units d; l2_emb (weight decay on all
   parameters)."""
 
@@ -60,16 +60,6 @@ class HGN(common.BaselineModel):
     union = tf.reduce_sum(gated * inst[..., None], axis=1) / tf.maximum(
         tf.reduce_sum(inst, axis=1, keepdims=True), 1e-12)
     return u + union + tf.reduce_sum(emb, axis=1)
-
-  def score(self, seq, candidates, users=None):
-    x = self.represent(seq, users)
-    return (tf.einsum("bd,bcd->bc", x, self.output_weights(candidates))
-            + self.output_bias(candidates)[..., 0])
-
-  def score_all(self, seq, users=None):
-    x = self.represent(seq, users)
-    return (tf.matmul(x, self.output_weights.full(), transpose_b=True)
-            + self.output_bias.full()[:, 0][None, :])
 
   def train_loss(self, batch, training=True):
     pos, neg = tf.cast(batch["pos"], tf.int32), tf.cast(batch["neg"], tf.int32)

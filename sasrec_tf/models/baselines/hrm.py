@@ -23,10 +23,7 @@ class HRM(common.TransitionModel):
 
   def __init__(self, num_users: int, num_items: int, hidden_units: int = 100,
                l2_emb: float = 0.0, **kwargs):
-    super().__init__(**kwargs)
-    self.hparams = dict(num_users=int(num_users), num_items=int(num_items),
-                        hidden_units=int(hidden_units), l2_emb=float(l2_emb))
-    self.l2 = float(l2_emb)
+    super().__init__(num_users, num_items, hidden_units, l2_emb, **kwargs)
     self.user_vectors = common.Table(num_users, hidden_units, name="user_vectors")
     self.item_vectors = common.Table(num_items, hidden_units, name="item_vectors")
 

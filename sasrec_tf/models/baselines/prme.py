@@ -23,13 +23,11 @@ class PRME(common.TransitionModel):
 
   def __init__(self, num_users: int, num_items: int, hidden_units: int = 100,
                l2_emb: float = 0.0, prme_alpha: float = 0.2, **kwargs):
-    super().__init__(**kwargs)
     if not 0.0 <= prme_alpha <= 1.0:
       raise ValueError(f"prme_alpha must be in [0, 1], got {prme_alpha}")
-    self.hparams = dict(num_users=int(num_users), num_items=int(num_items),
-                        hidden_units=int(hidden_units), l2_emb=float(l2_emb),
-                        prme_alpha=float(prme_alpha))
-    self.l2, self.alpha = float(l2_emb), float(prme_alpha)
+    super().__init__(num_users, num_items, hidden_units, l2_emb, **kwargs)
+    self.hparams["prme_alpha"] = float(prme_alpha)
+    self.alpha = float(prme_alpha)
     self.users_pref = common.Table(num_users, hidden_units, name="users_pref")
     self.items_pref = common.Table(num_items, hidden_units, name="items_pref")
     self.items_seq = common.Table(num_items, hidden_units, name="items_seq")

@@ -32,10 +32,7 @@ class TransRec(common.TransitionModel):
 
   def __init__(self, num_users: int, num_items: int, hidden_units: int = 50, l2_emb: float = 0.0,
                **kwargs):
-    super().__init__(**kwargs)
-    self.hparams = dict(num_users=int(num_users), num_items=int(num_items),
-                        hidden_units=int(hidden_units), l2_emb=float(l2_emb))
-    self.l2 = float(l2_emb)
+    super().__init__(num_users, num_items, hidden_units, l2_emb, **kwargs)
     self.item_points = common.Table(num_items, hidden_units, name="item_points")
     self.item_bias = common.Table(num_items, 1, "zeros", name="item_bias")
     self.user_translation = common.Table(num_users, hidden_units, "zeros",
@@ -67,13 +64,4 @@ class TransRec(common.TransitionModel):
     self.item_points.project_to_unit_ball()
 
 
-KEYS = ("hidden_units", "l2_emb")
-
-
-def build(split, settings, seed):
-  del seed
-  return TransRec(split.num_users, split.num_items, **common.subset(settings, KEYS))
-
-
-MODEL_SPECS = {"transrec": common.model_spec("transrec", KEYS + ("max_len",), build,
-                                             common.transition_sampler)}
+MODEL_SPECS = common.transition_specs("transrec", TransRec)
