@@ -89,7 +89,7 @@ def attrec_table2(implemented: Optional[Collection[str]] = None) -> TableConfig:
       get a "not implemented yet" status.
   """
   implemented = implemented_models() if implemented is None else tuple(implemented)
-  rows = _method_rows(TABLE2_METHODS, PAPER, "2", TABLE2_DATASETS, METRICS, implemented)
+  rows, _ = _method_rows(TABLE2_METHODS, PAPER, "2", TABLE2_DATASETS, METRICS, implemented)
   # "ml-1m" is SASRec's preprocessed file for the baselines unless told otherwise; AttRec's ML-1M
   # is the raw ratings.dat (3,706 items) under AttRec's protocol.
   rows = tuple(dataclasses.replace(r, overrides=baseline_ml1m_overrides())

@@ -61,6 +61,37 @@ def make_evaluator(split, settings: Mapping[str, Any], seed: int):
       seed=settings.get("eval_seed", seed), tie_break=settings["tie_break"])
 
 
+def load_model_split(spec, dataset: str, data_dir: Optional[str], settings: Mapping[str, Any]):
+  """The split ``spec``'s model trains on: its own loader, else leave-one-out of ``dataset``."""
+  if spec.load_split is not None:
+    return spec.load_split(dataset, data_dir, settings)
+  return load_split(dataset, data_dir)
+
+
+def build_model(spec, split, settings: Mapping[str, Any], seed: int,
+                data_dir: Optional[str] = None):
+  """``spec.build`` with the side-file directory when the model reads side files."""
+  if spec.build_needs_data_dir:
+    return spec.build(split, settings, int(seed), data_dir=data_dir)
+  return spec.build(split, settings, int(seed))
+
+
+def make_sampler(spec, split, settings: Mapping[str, Any], seed: int):
+  """The model's training sampler (the SASRec ``TrainingSampler`` unless the spec has one)."""
+  if spec.make_sampler is not None:
+    return spec.make_sampler(split, settings, int(seed))
+  from sasrec_tf.data.sampler import TrainingSampler  # pylint: disable=import-outside-toplevel
+  return TrainingSampler(split, settings["max_len"], settings["batch_size"], seed=int(seed))
+
+
+def train_config(settings: Mapping[str, Any]):
+  """The ``TrainConfig`` of resolved ``settings``."""
+  from sasrec_tf.training import trainer as trainer_lib  # pylint: disable=import-outside-toplevel
+  return trainer_lib.TrainConfig(**{k: settings[k] for k in TRAIN_KEYS},
+                                 **{k: settings[k] for k in OPTIONAL_TRAIN_KEYS
+                                    if settings.get(k) is not None})
+
+
 SETTINGS_FILE = "settings.json"
 
 
@@ -140,8 +171,7 @@ def run_experiment(model: str, dataset: str, overrides: Optional[Mapping[str, An
   t_start = time.monotonic()
   if split is None:
     # Before creating anything: bad data leaves no run directory behind.
-    split = (spec.load_split(dataset, data_dir, settings) if spec.load_split
-             else load_split(dataset, data_dir))
+    split = load_model_split(spec, dataset, data_dir, settings)
   if spec.requires_timestamps and getattr(split, "train_times", None) is None:
     raise ValueError(f"{model} needs timestamps, and dataset {dataset!r} has none (the SASRec "
                      "'user item' text format carries no time); use a dataset read from a "
@@ -164,21 +194,14 @@ def run_experiment(model: str, dataset: str, overrides: Optional[Mapping[str, An
     return result
 
   import keras  # pylint: disable=import-outside-toplevel
-  from sasrec_tf.data.sampler import TrainingSampler  # pylint: disable=import-outside-toplevel
   from sasrec_tf.training import trainer as trainer_lib  # pylint: disable=import-outside-toplevel
 
   keras.utils.set_random_seed(int(seed))
   strategy = trainer_lib.make_strategy(settings.get("distribution", "default"))
   with strategy.scope():
-    if spec.build_needs_data_dir:
-      net = spec.build(split, settings, int(seed), data_dir=data_dir)
-    else:
-      net = spec.build(split, settings, int(seed))
+    net = build_model(spec, split, settings, seed, data_dir)
   net.save_model_config(output_dir)
-  if spec.make_sampler is not None:
-    sampler = spec.make_sampler(split, settings, int(seed))
-  else:
-    sampler = TrainingSampler(split, settings["max_len"], settings["batch_size"], seed=int(seed))
+  sampler = make_sampler(spec, split, settings, seed)
   scorer = ModelScorer(net, extra_keys=spec.score_keys,
                          jit_compile=bool(settings.get("jit_compile")))
 
@@ -200,10 +223,7 @@ def run_experiment(model: str, dataset: str, overrides: Optional[Mapping[str, An
     atomic_write_json(os.path.join(output_dir, RESULTS_FILE), result)
     return result
 
-  train_cfg = trainer_lib.TrainConfig(**{k: settings[k] for k in TRAIN_KEYS},
-                                      **{k: settings[k] for k in OPTIONAL_TRAIN_KEYS
-                                         if settings.get(k) is not None})
-  trainer = trainer_lib.Trainer(net, sampler, evaluate_fn, train_cfg, output_dir,
+  trainer = trainer_lib.Trainer(net, sampler, evaluate_fn, train_config(settings), output_dir,
                                 strategy=strategy, stream=stream,
                                 on_evaluate=lambda h: write(h, "running"))
   history = trainer.fit()
@@ -255,18 +275,14 @@ def evaluate_run(output_dir: str, eval_overrides: Mapping[str, Any],
   provenance = collect_provenance(argv=argv, flags=settings, seeds=[seed])
   t_start = time.monotonic()
   if split is None:
-    split = (spec.load_split(dataset, data_dir, trained["settings"]) if spec.load_split
-             else load_split(dataset, data_dir))
+    split = load_model_split(spec, dataset, data_dir, trained["settings"])
   evaluator = (spec.make_evaluator or make_evaluator)(split, settings, seed)
   if spec.build is None:
     scorer = StaticScorer(spec.static(split, settings))
   else:
     import tensorflow as tf  # pylint: disable=import-outside-toplevel
     from sasrec_tf.training import checkpoints as ckpt_lib  # pylint: disable=import-outside-toplevel
-    if spec.build_needs_data_dir:
-      net = spec.build(split, trained["settings"], seed, data_dir=data_dir)
-    else:
-      net = spec.build(split, trained["settings"], seed)
+    net = build_model(spec, split, trained["settings"], seed, data_dir)
     net.build_for_inputs()
     ckpt = tf.train.latest_checkpoint(os.path.join(output_dir, ckpt_lib.BEST_DIR))
     if ckpt is None:

@@ -1,6 +1,7 @@
 """Row lists of every table (sasrec_tf/configs/tables.py): what runs, with which settings."""
 
 import collections
+import json
 
 import pytest
 
@@ -130,3 +131,49 @@ def test_ssept_table1_rows():
     assert row.metrics == ("NDCG@10", "HR@10")
     if row.unavailable_reason:
       assert row.unavailable_reason.startswith("not implemented yet")
+
+
+def _fake_sweep(sweeps_dir, model, dataset, values, best_d):
+  """A sweep record of ``model`` on ``dataset`` over hidden_units = ``values``; best_d wins."""
+  from sasrec_tf.training import sweep  # pylint: disable=import-outside-toplevel
+
+  def run(overrides, seed):
+    score = 0.5 if overrides["hidden_units"] == best_d else 0.1
+    return {"valid": {"NDCG@10": score}, "test": {"NDCG@10": 1.0 - score}}
+
+  return sweep.run_sweep(model, dataset, {"hidden_units": list(values), "l2_emb": [0.01]},
+                         [0], run, sweeps_dir, fixed={"batch_size": 64})
+
+
+def test_tuned_baseline_rows_take_the_sweep_selection(tmp_path):
+  with_bpr = IMPLEMENTED + ("bpr", "fmc")
+  _fake_sweep(tmp_path, "bpr", "games", (10, 30), best_d=30)
+  # A sweep still running (fewer trials than grid points) selects nothing yet.
+  _fake_sweep(tmp_path, "fmc", "games", (10,), best_d=10)
+  record = json.loads((tmp_path / "fmc_games.json").read_text())
+  record["grid"]["hidden_units"] = [10, 20]
+  (tmp_path / "fmc_games.json").write_text(json.dumps(record))
+
+  for build in (tables.sasrec_table3, tables.ssept_table1):
+    config = build(with_bpr, sweeps_dir=tmp_path)
+    bpr = {r.dataset: r for r in config.rows if r.model == "bpr"}
+    assert bpr["games"].overrides == {"batch_size": 64, "hidden_units": 30, "l2_emb": 0.01}
+    assert bpr["ml-1m"].overrides == {}  # no sweep on ML-1M: placeholders
+    assert all(r.overrides == {} for r in config.rows if r.model == "fmc")
+    games_notes = " ".join(config.notes_for([bpr["games"]]))
+    assert "hidden_units=30" in games_notes and "bpr_games.json" in games_notes
+    assert "FMC" in games_notes and "untuned placeholders" in games_notes
+    ml1m_notes = " ".join(config.notes_for([bpr["ml-1m"]]))
+    assert "hidden_units=30" not in ml1m_notes and "untuned placeholders" in ml1m_notes
+    # Without a sweeps directory nothing is read and the rows keep the placeholders.
+    plain = build(with_bpr)
+    assert all(r.overrides == {} for r in plain.rows if r.model in ("bpr", "fmc"))
+
+
+def test_a_sweep_of_another_model_is_refused(tmp_path):
+  _fake_sweep(tmp_path, "fmc", "games", (10,), best_d=10)
+  (tmp_path / "bpr_games.json").write_text((tmp_path / "fmc_games.json").read_text())
+  with pytest.raises(ValueError, match="not 'bpr' on 'games'"):
+    tables.sweep_selection(tmp_path, "bpr", "games")
+  assert tables.sweep_selection(tmp_path, "transrec", "games") is None
+  assert tables.sweep_selection(None, "fmc", "games") is None
