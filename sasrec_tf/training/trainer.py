@@ -17,6 +17,7 @@ import tensorflow as tf
 
 from sasrec_tf.training import checkpoints as ckpt_lib
 from sasrec_tf.training.fused_adam import FusedAdam
+from sasrec_tf.training.row_sparse_adagrad import RowSparseAdagrad
 from sasrec_tf.training.losses import masked_bce
 from sasrec_tf.training.progress import Progress, format_seconds
 
@@ -76,9 +77,9 @@ def make_optimizer(config: TrainConfig) -> keras.optimizers.Optimizer:
     return FusedAdam(learning_rate=config.learning_rate, beta_1=config.beta_1,
                      beta_2=config.beta_2, epsilon=config.epsilon)
   if config.optimizer == "adagrad":
-    return keras.optimizers.Adagrad(learning_rate=config.learning_rate,
-                                    initial_accumulator_value=config.initial_accumulator,
-                                    epsilon=config.epsilon)
+    return RowSparseAdagrad(learning_rate=config.learning_rate,
+                            initial_accumulator_value=config.initial_accumulator,
+                            epsilon=config.epsilon)
   if config.optimizer == "sgd":
     return keras.optimizers.SGD(learning_rate=config.learning_rate)
   raise ValueError(f"unknown optimizer {config.optimizer!r} (adam, adagrad, sgd)")
@@ -183,8 +184,11 @@ class Trainer:
       # Embedding lookups give IndexedSlices with one slice per occurrence of an id. Keras' Adam
       # applies such slices one by one (v gets the sum of squares, m decays once per duplicate),
       # so a row seen k times in a batch moves up to sqrt(k) times too far. TF1's Adam (the
-      # original) sums duplicates first, i.e. behaves as a dense update: densify.
-      grads = [tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g for g in grads]
+      # original) sums duplicates first, i.e. behaves as a dense update: densify. A row-sparse
+      # optimizer (RowSparseAdagrad) merges duplicates itself and takes the slices as they are.
+      if not getattr(optimizer, "row_sparse", False):
+        grads = [tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g
+                 for g in grads]
       optimizer.apply_gradients(zip(grads, variables))
       if hasattr(model, "after_train_step"):
         model.after_train_step()
