@@ -63,7 +63,7 @@ SWEEPS_SUBDIR = "sweeps"
 
 _BASELINE = "baseline, SPEC §7"
 _THIRD_PARTY = "third-party code in the paper, SPEC §7"
-_SSE_FAMILY = "SSE-PT family, SPEC §4; a later issue"
+_SSE_FAMILY = "SSE-PT family, SPEC §4"
 
 
 @dataclasses.dataclass(frozen=True)
