@@ -491,6 +491,10 @@ def define_table_flags(flag_values: absl_flags.FlagValues = absl_flags.FLAGS) ->
   absl_flags.DEFINE_boolean("keep_going", False,
                             "Record a failing run as the row's status and continue.",
                             flag_values=fv)
+  absl_flags.DEFINE_list("adopt_runs", None,
+                         "Finished experiments/train.py run directories to store as this "
+                         "table's runs when their model, dataset and settings equal a row's "
+                         "exactly (see adopt_runs).", flag_values=fv)
   absl_flags.DEFINE_list("only", None, "Run only rows whose label contains one of these.",
                          flag_values=fv)
   absl_flags.DEFINE_list("datasets", None, "Run only rows on these datasets.", flag_values=fv)
@@ -510,6 +514,80 @@ def select_rows(rows: Sequence[RowSpec], only: Optional[Sequence[str]] = None,
     wanted = {names.canonical_dataset(d) for d in datasets}
     out = [r for r in out if r.dataset in wanted]
   return out
+
+
+SettingsFn = Callable[[RowSpec], Mapping[str, Any]]
+
+
+def _resolved_settings(num_epochs: Optional[int]) -> SettingsFn:
+  def settings(row: RowSpec) -> Mapping[str, Any]:
+    from sasrec_tf.training import experiment  # pylint: disable=import-outside-toplevel
+    return experiment.resolve_settings(row.model, row.dataset, dict(row.overrides), num_epochs)
+  return settings
+
+
+def adopt_runs(rows: Sequence[RowSpec], run_dirs: Sequence[os.PathLike], results_dir: os.PathLike,
+               name: str, settings_of: SettingsFn,
+               fingerprint_extra: Optional[Mapping[str, Any]] = None) -> List[str]:
+  """Stores finished ``experiments/train.py`` runs as the table's (row, seed) runs they equal.
+
+  A run directory (``results.json`` of ``run_experiment``) is adopted by the row with its model
+  and dataset whose resolved settings (``settings_of(row)``) equal the run's settings exactly,
+  settings the run predates counting as ``experiment.LEGACY_SETTINGS``; its test metrics,
+  curve and provenance are stored as that row's run of the run's seed, marked ``adopted_from``.
+  Rows that only re-score (``eval_overrides``) adopt nothing; a stored run of the same row and
+  seed with the current settings is kept.
+
+  Returns:
+    One line per run directory saying what happened (adopted, or why not).
+  """
+  from sasrec_tf.training import experiment  # pylint: disable=import-outside-toplevel
+  runs_dir = pathlib.Path(results_dir) / name / RUNS_SUBDIR
+  messages = []
+  for run_dir in run_dirs:
+    path = pathlib.Path(run_dir) / experiment.RESULTS_FILE
+    if not path.exists():
+      messages.append(f"{run_dir}: no {experiment.RESULTS_FILE}, not adopted")
+      continue
+    result = read_json(path)
+    if result.get("status") not in ("complete", "stopped_early"):
+      messages.append(f"{run_dir}: status {result.get('status')!r}, not adopted (unfinished)")
+      continue
+    settings = {**experiment.LEGACY_SETTINGS, **result.get("settings", {})}
+    candidates = [r for r in rows if r.model == result.get("model")
+                  and r.dataset == names.canonical_dataset(str(result.get("dataset")))
+                  and not r.eval_overrides]
+    if not candidates:
+      messages.append(f"{run_dir}: no row of {name} runs {result.get('model')} on "
+                      f"{result.get('dataset')}, not adopted")
+      continue
+    differences = {}
+    for row in candidates:
+      wanted = dict(settings_of(row))
+      diff = sorted(k for k in set(wanted) | set(settings) if wanted.get(k) != settings.get(k))
+      if diff:
+        differences[row.label] = ", ".join(f"{k} {settings.get(k)!r} vs {wanted.get(k)!r}"
+                                           for k in diff)
+        continue
+      seed = int(result["seed"])
+      target = _run_path(runs_dir, row, seed)
+      fingerprint = row.fingerprint(fingerprint_extra)
+      if _load_run(target, fingerprint) is not None:
+        messages.append(f"{run_dir}: {row.label} on {row.dataset} seed {seed} is already "
+                        "stored, kept")
+        break
+      metrics, extra = split_run_result(result)
+      atomic_write_json(target, {
+          "row": row.to_dict(), "fingerprint": fingerprint, "seed": seed, "metrics": metrics,
+          "extra": extra, "wall_time_s": result.get("wall_time_s"),
+          "finished_utc": provenance_lib.utc_now(), "provenance": result.get("provenance"),
+          "adopted_from": str(run_dir)})
+      messages.append(f"{run_dir}: adopted as {row.label} on {row.dataset}, seed {seed}")
+      break
+    else:
+      messages.append(f"{run_dir}: not adopted, settings differ from " + "; ".join(
+          f"{label} (run vs row: {text})" for label, text in differences.items()))
+  return messages
 
 
 def run_table_from_flags(name: str, rows: Sequence[RowSpec], *,
@@ -538,6 +616,13 @@ def run_table_from_flags(name: str, rows: Sequence[RowSpec], *,
     output_root = fv.output_dir or os.path.join("runs", name)
     run_fn = experiment_run_fn(output_root, data_dir=fv.data_dir, num_epochs=fv.num_epochs,
                                 rerun=fv.rerun)
+  if fv.adopt_runs:
+    settings_of = kwargs.pop("settings_of", None) or _resolved_settings(fv.num_epochs)
+    for line in adopt_runs(selected, fv.adopt_runs, fv.results_dir, name, settings_of,
+                           fingerprint_extra={"num_epochs": fv.num_epochs}):
+      logging.info("%s", line)
+      print(line, flush=True)
+  kwargs.pop("settings_of", None)
   notes = list(kwargs.pop("notes", ()))
   if fv.num_epochs is not None:
     notes.append(f"Reduced budget: every run trained for at most {fv.num_epochs} epochs.")

@@ -20,6 +20,9 @@ TRAIN_KEYS = ("num_epochs", "optimizer", "learning_rate", "beta_1", "beta_2", "e
               "checkpoint_every")
 # Trainer settings passed only when a model's defaults have them (else TrainConfig's default).
 OPTIONAL_TRAIN_KEYS = ("select_metric", "initial_accumulator")
+# Settings added after runs had been made, with the value every earlier run used: a stored
+# run's settings lacking one of them are read with it (table_runner.adopt_runs).
+LEGACY_SETTINGS = {"optimizer": "adam"}
 # Settings every model accepts as overrides even when its defaults do not list them.
 RUN_KEYS = ("eval_seed", "distribution") + OPTIONAL_TRAIN_KEYS
 

@@ -254,3 +254,37 @@ def test_non_test_quantities_come_from_extra(tmp_path):
   ndcg, seconds = result.table.rows
   assert (ndcg.reported, ndcg.values) == (0.48, [0.48])
   assert (seconds.reported, seconds.values) == (75.0, [80.0])
+
+
+def _train_run(path, seed=0, status="complete", **settings):
+  """A run_experiment output directory with results.json."""
+  path.mkdir(parents=True)
+  result = {"model": "sasrec", "dataset": "games", "seed": seed, "status": status,
+            "settings": {"num_epochs": 201, "max_len": 50, **settings},
+            "test": {"NDCG@10": 0.53, "HR@10": 0.73}, "valid": {"NDCG@10": 0.56},
+            "train_time_s": 6000.0, "provenance": {"git": {"revision": "abc"}}}
+  (path / "results.json").write_text(json.dumps(result))
+  return path
+
+
+def test_adopted_train_runs_fill_the_rows_they_equal(tmp_path):
+  rows = [RowSpec("SASRec", "SASRec", "III", "games", "sasrec", reported_method="SASRec")]
+  wanted = {"num_epochs": 201, "max_len": 50, "optimizer": "adam"}
+  same = _train_run(tmp_path / "same")  # predates the optimizer setting: legacy value adam
+  other = _train_run(tmp_path / "other", seed=1, max_len=200, optimizer="adam")
+  running = _train_run(tmp_path / "running", seed=2, status="running", optimizer="adam")
+  out = tmp_path / "results"
+  lines = table_runner.adopt_runs(rows, [same, other, running, tmp_path / "none"], out, "t3",
+                                  lambda row: wanted)
+  assert "adopted as SASRec on games, seed 0" in lines[0]
+  assert "not adopted" in lines[1] and "max_len 200 vs 50" in lines[1]
+  assert "unfinished" in lines[2] and "no results.json" in lines[3]
+  stored = json.loads((out / "t3" / "runs" / "SASRec__games__seed0.json").read_text())
+  assert stored["adopted_from"] == str(same) and stored["metrics"]["NDCG@10"] == 0.53
+  assert stored["provenance"]["git"]["revision"] == "abc"
+  # The table shows the adopted seed without running anything.
+  result = table_runner.run_table(rows, [0], FakeRuns(), out, "t3", execute=False, echo=False)
+  assert result.table.rows[0].values == [0.53]
+  # Adopting again keeps what is stored.
+  again = table_runner.adopt_runs(rows, [same], out, "t3", lambda row: wanted)
+  assert "already stored, kept" in again[0]
