@@ -14,8 +14,12 @@ Where the values come from (SPEC §7; models in ``sasrec_tf.models.baselines``):
     output, batch 32, no dropout, Adagrad lr 0.2, 2048 extra uniform negatives, bpreg 1; the
     code's Nesterov momentum 0.3 is not available); Caser = its code's defaults (L 5, T 3, nv 4,
     nh 16, dropout 0.5, l2 1e-6, lr 1e-3, batch 512, 3 negatives per target); HGN = its code's
-    defaults (L 5, T 3, l2 1e-3, lr 1e-3, batch 4096, 3 negatives); STAMP = its paper (lr 0.005,
-    batch 512, 30 epochs; full softmax).
+    defaults (L 5, T 3, l2 1e-3, lr 1e-3, batch 4096, 3 negatives); STAMP = its code
+    (uestcnlp/STAMP ``config/nn_param.conf`` [stamp_rsc] and ``cmain.py``: Adam lr 0.003,
+    batch 512, 10 epochs, embeddings N(0, 0.002^2), weights N(0, 0.05^2); full softmax; the
+    code's gradient clipping at norm 150 is not applied [its optimizer file is not public in
+    the copy we read]), evaluated after every epoch and selected on validation (the code keeps
+    its best test epoch).
   * Every SASRec-table baseline uses the SASRec stopping rule: evaluate every 5 epochs and stop
     after 4 evaluations (20 epochs) without a better validation NDCG@10, at most 200 epochs.
     The train step is XLA-compiled (``jit_compile``; a speed choice, not a paper setting),
@@ -89,8 +93,8 @@ CASER = dict(max_len=5, target_len=3, train_negatives=9, hidden_units=50, caser_
              **EARLY_STOP, jit_compile=False)  # XLA makes Caser's step slower on CPU (measured)
 HGN = dict(max_len=5, target_len=3, train_negatives=3, hidden_units=50, l2_emb=1e-3,
            batch_size=4096, **TF_ADAM, **EARLY_STOP)
-STAMP = dict(hidden_units=50, l2_emb=0.0, batch_size=512, **dict(TF_ADAM, learning_rate=0.005),
-             num_epochs=30, eval_every=5, patience=4)
+STAMP = dict(hidden_units=50, l2_emb=0.0, batch_size=512, **dict(TF_ADAM, learning_rate=0.003),
+             num_epochs=10, eval_every=1, patience=None, stamp_form="code")
 HRM = dict(FIRST_ORDER, train_negatives=1)
 PRME = dict(FIRST_ORDER, prme_alpha=0.2)
 LSTM = dict(hidden_units=ATTREC_DIM, l2_emb=1e-3, lstm_omega=0.2, lstm_margin=0.5,
@@ -165,6 +169,8 @@ FLAGS = {
     "gru_bpreg": (float, "GRU4Rec+ BPR-max score regularisation (1.0)"),
     "gru_n_sample": (int, "GRU4Rec+ extra negatives shared by a mini-batch (2048; 0 = GRU4Rec)"),
     "gru_sample_alpha": (float, "extra negatives ~ support^alpha (0 = uniform, 1 = popularity)"),
+    "stamp_form": (str, "STAMP: 'code' (the authors' TF code: max_norm-1 lookups, m_a + m_s, no "
+                        "biases) or 'paper' (the paper's equations with biases)"),
     "prme_alpha": (float, "PRME weight of the user-item distance (0.2)"),
     "lstm_omega": (float, "LSTM+ (AttRec) weight omega of the long-term distance (0.2)"),
     "lstm_margin": (float, "LSTM+ (AttRec) hinge margin (0.5)"),

@@ -172,24 +172,45 @@ def _sigmoid(x):
   return 1.0 / (1.0 + np.exp(-x))
 
 
-def test_stamp_matches_its_equations():
-  m = built("stamp")
+@pytest.mark.parametrize("form", ["code", "paper"])
+def test_stamp_matches_its_equations(form):
+  m = stamp.STAMP(NUM_ITEMS, max_len=5, hidden_units=D, form=form)
+  m.build_for_inputs()
+  # Long rows: the code's max_norm 1 on looked-up inputs must bind for some of them.
+  m.item_embedding.table.assign(m.item_embedding.table * 400.0)
   seq = SEQ[:2]
   x_all = table(m.item_embedding)
-  w = {k: getattr(m, k).numpy() for k in ("w0", "w_items", "w_last", "w_mean", "b_att", "w_s",
-                                           "b_s", "w_t", "b_t")}
+  names = ["w0", "w_items", "w_last", "w_mean", "w_s", "w_t"]
+  w = {k: getattr(m, k).numpy() for k in names}
+  if form == "paper":
+    w.update({k: getattr(m, k).numpy() for k in ("b_att", "b_s", "b_t")})
+  else:
+    assert not hasattr(m, "b_att") and not hasattr(m, "b_s")
   expected = []
   for row in seq:
-    items = row[row > 0]
-    x = x_all[items]
+    x = x_all[row[row > 0]]
+    if form == "code":
+      norms = np.linalg.norm(x, axis=1, keepdims=True)
+      assert norms.max() > 1.0
+      x = x / np.maximum(norms, 1.0)
     m_s, m_t = x.mean(0), x[-1]
-    act = _sigmoid(x @ w["w_items"] + m_t @ w["w_last"] + m_s @ w["w_mean"] + w["b_att"])
-    alpha = act @ w["w0"]
+    pre = x @ w["w_items"] + m_t @ w["w_last"] + m_s @ w["w_mean"]
+    if form == "paper":
+      pre = pre + w["b_att"]
+    alpha = _sigmoid(pre) @ w["w0"]
     m_a = (alpha[:, None] * x).sum(0)
-    h = np.tanh(m_a @ w["w_s"] + w["b_s"]) * np.tanh(m_t @ w["w_t"] + w["b_t"])
-    expected.append(h @ x_all[1:].T)
+    if form == "code":
+      h = np.tanh((m_a + m_s) @ w["w_s"]) * np.tanh(m_t @ w["w_t"])
+    else:
+      h = np.tanh(m_a @ w["w_s"] + w["b_s"]) * np.tanh(m_t @ w["w_t"] + w["b_t"])
+    expected.append(h @ x_all[1:].T)  # candidates: the raw rows, no max_norm
   got = m.score_all(tf.constant(seq)).numpy()[:, 1:]
-  np.testing.assert_allclose(got, np.array(expected), rtol=1e-4, atol=1e-5)
+  np.testing.assert_allclose(got, np.array(expected), rtol=1e-4, atol=1e-4)
+
+
+def test_stamp_rejects_an_unknown_form():
+  with pytest.raises(ValueError, match="unknown STAMP form"):
+    stamp.STAMP(NUM_ITEMS, form="blog")
 
 
 def test_hgn_matches_its_equations():
