@@ -341,3 +341,26 @@ def test_table_rows_of_the_baselines_are_runnable():
       settings = resolve_settings(row.model, row.dataset, row.overrides)
       assert settings["data_protocol"] == "leave_one_out"
       assert settings["eval_protocol"] == "sampled" and settings["num_negatives"] == 100
+
+
+@pytest.mark.parametrize("jit", [False, True])
+@pytest.mark.parametrize("form", ["code", "paper"])
+def test_stamp_gradients_stay_finite_on_padded_prefixes(form, jit):
+  # A prefix shorter than max_len is left-padded with item 0, whose row is zero: the code form's
+  # max_norm must not differentiate the norm at 0 (sqrt' is infinite there; 0 * inf = nan, which
+  # XLA, the default for STAMP, carries into the item table).
+  m = stamp.STAMP(NUM_ITEMS, max_len=5, hidden_units=D, form=form)
+  m.build_for_inputs()
+  batch = {"seq": tf.constant([[0, 0, 0, 3, 4], [0, 0, 0, 0, 7]]), "pos": tf.constant([[5], [2]])}
+
+  @tf.function(jit_compile=jit)
+  def loss_and_grads():
+    with tf.GradientTape() as tape:
+      loss = m.train_loss(batch)
+    grads = tape.gradient(loss, m.trainable_variables)
+    return loss, [tf.convert_to_tensor(g) for g in grads]
+
+  loss, grads = loss_and_grads()
+  assert np.isfinite(loss.numpy())
+  for var, grad in zip(m.trainable_variables, grads):
+    assert np.all(np.isfinite(grad.numpy())), var.name

@@ -30,9 +30,12 @@ FORMS = ("code", "paper")
 
 def _max_norm(x, limit: float = 1.0):
   """Rows of x [..., d] longer than ``limit`` scaled to norm ``limit`` (embedding_lookup's
-  max_norm; a zero row stays zero)."""
-  norm = tf.norm(x, axis=-1, keepdims=True)
-  return x * tf.minimum(1.0, limit / tf.maximum(norm, 1e-12))
+  max_norm). A zero row (padding) stays zero and has a finite (zero) gradient: the norm is never
+  differentiated at 0, where sqrt's derivative is infinite."""
+  squared = tf.reduce_sum(tf.square(x), axis=-1, keepdims=True)
+  too_long = squared > limit * limit
+  scale = tf.where(too_long, limit * tf.math.rsqrt(tf.maximum(squared, limit * limit)), 1.0)
+  return x * scale
 
 
 @keras.saving.register_keras_serializable(package="sasrec_tf")
