@@ -29,13 +29,10 @@ FORMS = ("code", "paper")
 
 
 def _max_norm(x, limit: float = 1.0):
-  """Rows of x [..., d] longer than ``limit`` scaled to norm ``limit`` (embedding_lookup's
-  max_norm). A zero row (padding) stays zero and has a finite (zero) gradient: the norm is never
-  differentiated at 0, where sqrt's derivative is infinite."""
-  squared = tf.reduce_sum(tf.square(x), axis=-1, keepdims=True)
-  too_long = squared > limit * limit
-  scale = tf.where(too_long, limit * tf.math.rsqrt(tf.maximum(squared, limit * limit)), 1.0)
-  return x * scale
+  """Rows of x [..., d] longer than ``limit`` scaled to norm ``limit``: what TF1's
+  ``embedding_lookup(max_norm=...)`` applies, via the same ``clip_by_norm``, whose gradient is
+  finite (zero) at an all-zero padding row, where a plain ``tf.norm`` gives nan."""
+  return tf.clip_by_norm(x, limit, axes=[-1])
 
 
 @keras.saving.register_keras_serializable(package="sasrec_tf")
