@@ -11,8 +11,8 @@ Where the values come from (SPEC §7; models in ``sasrec_tf.models.baselines``):
     other hyper-parameters ... suggested by the methods' authors", d restricted to <= 50:
     GRU4Rec = the ICLR 2016 RSC15 setting of the authors' example script (TOP1, tanh output,
     batch 50, dropout 0.5, Adagrad lr 0.01); GRU4Rec+ = the CIKM 2018 BPR-max setting (elu-0.5
-    output, batch 32, no dropout, Adagrad lr 0.2, 2048 extra uniform negatives, bpreg 1; the
-    code's Nesterov momentum 0.3 is not available); Caser = its code's defaults (L 5, T 3, nv 4,
+    output, batch 32, no dropout, Adagrad lr 0.2 with the code's heavy-ball momentum 0.3, 2048
+    extra uniform negatives, bpreg 1; hidasib/GRU4Rec examples/rsc15/run_rsc15.py); Caser = its code's defaults (L 5, T 3, nv 4,
     nh 16, dropout 0.5, l2 1e-6, lr 1e-3, batch 512, 3 negatives per target); HGN = its code's
     defaults (L 5, T 3, l2 1e-3, lr 1e-3, batch 4096, 3 negatives); STAMP = its code
     (uestcnlp/STAMP ``config/nn_param.conf`` [stamp_rsc] and ``cmain.py``: Adam lr 0.003,
@@ -86,7 +86,7 @@ GRU4REC = dict(hidden_units=50, batch_size=50, dropout_rate=0.5, gru_loss="top1"
                **EARLY_STOP)
 GRU4REC_PLUS = dict(GRU4REC, batch_size=32, dropout_rate=0.0, gru_loss="bpr-max",
                     gru_final_act="elu-0.5", gru_n_sample=2048, gru_sample_alpha=0.0,
-                    learning_rate=0.2)
+                    learning_rate=0.2, momentum=0.3)
 
 CASER = dict(max_len=5, target_len=3, train_negatives=9, hidden_units=50, caser_nv=4,
              caser_nh=16, dropout_rate=0.5, l2_emb=1e-6, batch_size=512, **TF_ADAM,

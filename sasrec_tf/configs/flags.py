@@ -18,6 +18,7 @@ _HPARAMS = {
     "optimizer": (str, "'adam' (SASRec and most models), 'adagrad' (AttRec) or 'sgd'"),
     "learning_rate": (float, "learning rate (Adam: 1e-3)"),
     "beta_2": (float, "Adam beta_2 (original code: 0.98)"),
+    "momentum": (float, "heavy-ball momentum of adagrad / sgd (GRU4Rec+'s code: 0.3; default 0)"),
     "eval_every": (int, "evaluate every N epochs (original: 20)"),
     "patience": (int, "stop after N evaluations without a better validation NDCG@10 "
                       "(default: never, as the original code)"),

@@ -199,19 +199,47 @@ def _run_path(runs_dir: pathlib.Path, row: RowSpec, seed: int) -> pathlib.Path:
   return runs_dir / f"{row.run_key}__seed{seed}.json"
 
 
-def _load_run(path: pathlib.Path, fingerprint: str) -> Optional[Dict[str, Any]]:
+def settings_difference(run: Mapping[str, Any], wanted: Mapping[str, Any],
+                        ignore: Sequence[str] = ()) -> List[str]:
+  """"key stored vs wanted" for each setting where a stored run differs from ``wanted``.
+
+  The run's settings are ``run["extra"]["settings"]`` (what ``run_experiment`` records), read
+  with ``experiment.LEGACY_SETTINGS`` for settings added after it was made; a run that recorded
+  no settings (a custom run function) is never called different. Keys in ``ignore`` (a row's
+  evaluation-only overrides) are not compared.
+  """
+  stored = (run.get("extra") or {}).get("settings")
+  if stored is None:
+    return []
+  from sasrec_tf.training import experiment  # pylint: disable=import-outside-toplevel
+  stored = {**experiment.LEGACY_SETTINGS, **stored}
+  keys = sorted((set(stored) | set(wanted)) - set(ignore))
+  return [f"{k} {stored.get(k)!r} vs {wanted.get(k)!r}" for k in keys
+          if to_jsonable(stored.get(k)) != to_jsonable(wanted.get(k))]
+
+
+def _load_run(path: pathlib.Path, fingerprint: str,
+              wanted: Optional[Mapping[str, Any]] = None,
+              ignore: Sequence[str] = ()) -> Tuple[Optional[Dict[str, Any]], Optional[str]]:
+  """(stored run, None) when it is usable; (None, why not) when it exists but is stale."""
   if not path.exists():
-    return None
+    return None, None
   try:
     run = read_json(path)
   except (OSError, ValueError) as exc:
     logging.warning("ignoring unreadable run file %s: %s", path, exc)
-    return None
+    return None, f"unreadable stored run {path.name}"
   if run.get("fingerprint") != fingerprint:
     logging.warning("ignoring %s: it was made with other settings (fingerprint %s, now %s)",
                     path, run.get("fingerprint"), fingerprint)
-    return None
-  return run
+    return None, "stored run made with other row settings"
+  if wanted is not None:
+    diff = settings_difference(run, wanted, ignore)
+    if diff:
+      why = "stored run predates a settings change (" + ", ".join(diff) + "): rerun it"
+      logging.warning("ignoring %s: %s", path, why)
+      return None, why
+  return run, None
 
 
 def _execute(row: RowSpec, seed: int, run_fn: RunFn, fingerprint: str, path: pathlib.Path,
@@ -232,19 +260,29 @@ def _execute(row: RowSpec, seed: int, run_fn: RunFn, fingerprint: str, path: pat
 
 def _collect(row: RowSpec, seeds: Sequence[int], run_fn: RunFn, runs_dir: pathlib.Path, *,
              rerun: bool, execute: bool, on_error: str, fingerprint_extra, argv,
-             flags) -> _RowRuns:
+             flags, settings_of: Optional["SettingsFn"] = None) -> _RowRuns:
   fingerprint = row.fingerprint(fingerprint_extra)
+  wanted = None
+  if settings_of is not None and not row.unavailable_reason:
+    try:
+      wanted = dict(settings_of(row))
+    except (ValueError, KeyError, ImportError) as exc:  # the row's own run will say why
+      logging.warning("cannot resolve the settings of %s on %s: %s", row.label, row.dataset, exc)
   out = _RowRuns(row)
   failures: List[str] = []
+  stale: List[str] = []
   blocked = row.unavailable_reason
   for seed in seeds:
     path = _run_path(runs_dir, row, seed)
-    stored = None if rerun else _load_run(path, fingerprint)
+    stored, why = (None, None) if rerun else _load_run(path, fingerprint, wanted,
+                                                       ignore=tuple(row.eval_overrides or {}))
     if stored is not None:
       out.runs[seed] = stored
       out.reused += 1
       continue
     if not execute or blocked:
+      if why:
+        stale.append(f"seed {seed}: {why}")
       continue
     try:
       out.runs[seed] = _execute(row, seed, run_fn, fingerprint, path, argv, flags)
@@ -259,7 +297,7 @@ def _collect(row: RowSpec, seeds: Sequence[int], run_fn: RunFn, runs_dir: pathli
       logging.exception("%s on %s, seed %d failed", row.label, row.dataset, seed)
       first_line = (str(exc).strip().splitlines() or [""])[0]
       failures.append(f"seed {seed} failed: {type(exc).__name__}: {first_line}")
-  reasons = ([blocked] if blocked else []) + failures
+  reasons = ([blocked] if blocked else []) + failures + stale
   if not reasons and len(out.runs) < len(seeds):
     reasons.append(NOT_RUN_YET if not execute else tables.NOT_RUN)
   if reasons:
@@ -338,7 +376,8 @@ def run_table(rows: Sequence[RowSpec], seeds: Sequence[int], run_fn: RunFn,
               execute: bool = True, comparisons: Sequence[Tuple[str, str]] = (),
               notes: Sequence[str] = (), fingerprint_extra: Optional[Mapping[str, Any]] = None,
               require_clean: bool = False, on_error: str = "raise", argv=None, flags=None,
-              echo: bool = True, digits: int = 4) -> TableRunResult:
+              echo: bool = True, digits: int = 4,
+              settings_of: Optional["SettingsFn"] = None) -> TableRunResult:
   """Runs (or resumes) every row x seed, then writes and prints the comparison table.
 
   Args:
@@ -362,6 +401,9 @@ def run_table(rows: Sequence[RowSpec], seeds: Sequence[int], run_fn: RunFn,
     argv, flags: recorded in provenance (default ``sys.argv``; an absl FlagValues or a dict).
     echo: print the rendered table to stdout.
     digits: decimals of metric-sized numbers.
+    settings_of: a row's resolved settings; a stored run whose recorded settings differ (a
+      paper default changed after it was made) is not re-used: it is retrained, or with
+      ``execute=False`` its row says which settings changed.
 
   Returns:
     The table, its provenance and the two written paths.
@@ -388,7 +430,7 @@ def run_table(rows: Sequence[RowSpec], seeds: Sequence[int], run_fn: RunFn,
 
   collected = [_collect(row, seeds, run_fn, runs_dir, rerun=rerun, execute=execute,
                         on_error=on_error, fingerprint_extra=fingerprint_extra, argv=argv,
-                        flags=flags) for row in rows]
+                        flags=flags, settings_of=settings_of) for row in rows]
 
   first = rows[0]
   if title is None:
@@ -572,7 +614,7 @@ def adopt_runs(rows: Sequence[RowSpec], run_dirs: Sequence[os.PathLike], results
       seed = int(result["seed"])
       target = _run_path(runs_dir, row, seed)
       fingerprint = row.fingerprint(fingerprint_extra)
-      if _load_run(target, fingerprint) is not None:
+      if _load_run(target, fingerprint, wanted)[0] is not None:
         messages.append(f"{run_dir}: {row.label} on {row.dataset} seed {seed} is already "
                         "stored, kept")
         break
@@ -612,17 +654,17 @@ def run_table_from_flags(name: str, rows: Sequence[RowSpec], *,
   selected = select_rows(rows, fv.only, fv.datasets)
   if not selected:
     raise ValueError(f"--only={fv.only} --datasets={fv.datasets} select no row of {name}")
+  run_fn_is_experiment = run_fn is None
   if run_fn is None:
     output_root = fv.output_dir or os.path.join("runs", name)
     run_fn = experiment_run_fn(output_root, data_dir=fv.data_dir, num_epochs=fv.num_epochs,
                                 rerun=fv.rerun)
+  settings_of = kwargs.pop("settings_of", None) or _resolved_settings(fv.num_epochs)
   if fv.adopt_runs:
-    settings_of = kwargs.pop("settings_of", None) or _resolved_settings(fv.num_epochs)
     for line in adopt_runs(selected, fv.adopt_runs, fv.results_dir, name, settings_of,
                            fingerprint_extra={"num_epochs": fv.num_epochs}):
       logging.info("%s", line)
       print(line, flush=True)
-  kwargs.pop("settings_of", None)
   notes = list(kwargs.pop("notes", ()))
   if fv.num_epochs is not None:
     notes.append(f"Reduced budget: every run trained for at most {fv.num_epochs} epochs.")
@@ -632,4 +674,4 @@ def run_table_from_flags(name: str, rows: Sequence[RowSpec], *,
                    fingerprint_extra={"num_epochs": fv.num_epochs},
                    require_clean=fv.require_clean,
                    on_error="record" if fv.keep_going else "raise", argv=argv, flags=fv,
-                   **kwargs)
+                   settings_of=settings_of if run_fn_is_experiment else None, **kwargs)

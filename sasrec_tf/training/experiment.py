@@ -19,7 +19,7 @@ TRAIN_KEYS = ("num_epochs", "optimizer", "learning_rate", "beta_1", "beta_2", "e
               "eval_every", "patience", "loss_form", "loss_reduction", "jit_compile",
               "checkpoint_every")
 # Trainer settings passed only when a model's defaults have them (else TrainConfig's default).
-OPTIONAL_TRAIN_KEYS = ("select_metric", "initial_accumulator")
+OPTIONAL_TRAIN_KEYS = ("select_metric", "initial_accumulator", "momentum")
 # Settings added after runs had been made, with the value every earlier run used: a stored
 # run's settings lacking one of them are read with it (table_runner.adopt_runs).
 LEGACY_SETTINGS = {"optimizer": "adam"}

@@ -35,6 +35,8 @@ class TrainConfig:
     learning_rate, beta_1, beta_2, epsilon: Adam (original: 1e-3, 0.9, 0.98, 1e-8); Adagrad uses
       learning_rate and epsilon (initial accumulator 0.1, as TF1's AdagradOptimizer).
     initial_accumulator: Adagrad's initial accumulator value (AttRec's code: 0.05).
+    momentum: heavy-ball momentum of Adagrad (GRU4Rec's code: v <- mu v - step; w <- w + v)
+      and SGD; 0 = none. Adam refuses a non-zero value.
     eval_every: evaluate valid and test every this many epochs (and after the last epoch).
     patience: stop after this many evaluations without a better validation metric (None = never,
       as the original code).
@@ -55,6 +57,7 @@ class TrainConfig:
   patience: Optional[int] = None
   select_metric: str = "NDCG@10"
   initial_accumulator: float = 0.1
+  momentum: float = 0.0
   loss_form: str = "code"
   loss_reduction: str = "mean"
   jit_compile: bool = False
@@ -74,14 +77,16 @@ def make_strategy(name: str = "default") -> tf.distribute.Strategy:
 def make_optimizer(config: TrainConfig) -> keras.optimizers.Optimizer:
   """The optimizer named by ``config.optimizer`` with its settings."""
   if config.optimizer == "adam":
+    if config.momentum:
+      raise ValueError(f"momentum {config.momentum} has no meaning for Adam (use adagrad or sgd)")
     return FusedAdam(learning_rate=config.learning_rate, beta_1=config.beta_1,
                      beta_2=config.beta_2, epsilon=config.epsilon)
   if config.optimizer == "adagrad":
     return RowSparseAdagrad(learning_rate=config.learning_rate,
                             initial_accumulator_value=config.initial_accumulator,
-                            epsilon=config.epsilon)
+                            epsilon=config.epsilon, momentum=config.momentum)
   if config.optimizer == "sgd":
-    return keras.optimizers.SGD(learning_rate=config.learning_rate)
+    return keras.optimizers.SGD(learning_rate=config.learning_rate, momentum=config.momentum)
   raise ValueError(f"unknown optimizer {config.optimizer!r} (adam, adagrad, sgd)")
 
 

@@ -117,6 +117,48 @@ def test_rerun_and_changed_settings_run_again(tmp_path):
   assert len([c for c in fake.calls if c[1] == "games" and c[0] != "FMC"]) == 6
 
 
+def _recording_settings(settings):
+  """A run function that records ``settings`` as run_experiment does (extra["settings"])."""
+  def run(row, seed):
+    return dict(FakeRuns()(row, seed), settings=dict(settings))
+  return run
+
+
+def test_a_changed_default_makes_stored_runs_stale(tmp_path):
+  """A paper default changed after a run was stored (same row, same fingerprint): not re-used."""
+  rows = ROWS[1:2]
+  old = {"learning_rate": 0.2, "optimizer": "adagrad"}
+  table_runner.run_table(rows, [1], _recording_settings(old), tmp_path, "t", echo=False)
+  same = table_runner.run_table(rows, [1], _recording_settings(old), tmp_path, "t",
+                                echo=False, settings_of=lambda row: old)
+  assert same.provenance["runs_reused"] == 1
+
+  now = dict(old, momentum=0.3)
+  shown = table_runner.run_table(rows, [1], _recording_settings(now), tmp_path, "t",
+                                 echo=False, execute=False, settings_of=lambda row: now)
+  row = shown.table.rows[0]
+  assert not row.values
+  assert "predates a settings change (momentum None vs 0.3)" in row.status
+
+  fake = []
+  def run(row, seed):
+    fake.append(seed)
+    return _recording_settings(now)(row, seed)
+  rerun = table_runner.run_table(rows, [1], run, tmp_path, "t", echo=False,
+                                 settings_of=lambda row: now)
+  assert fake == [1] and rerun.provenance["runs_made"] == 1 and rerun.table.rows[0].values
+  again = table_runner.run_table(rows, [1], run, tmp_path, "t", echo=False,
+                                 settings_of=lambda row: now)
+  assert fake == [1] and again.provenance["runs_reused"] == 1
+
+
+def test_runs_without_recorded_settings_are_never_called_stale(tmp_path):
+  table_runner.run_table(ROWS[1:2], [1], FakeRuns(), tmp_path, "t", echo=False)
+  result = table_runner.run_table(ROWS[1:2], [1], FakeRuns(), tmp_path, "t", echo=False,
+                                  execute=False, settings_of=lambda row: {"momentum": 0.3})
+  assert result.table.rows[0].values and result.table.rows[0].status is None
+
+
 def test_partial_resume_only_runs_missing_seeds(tmp_path):
   table_runner.run_table(ROWS[1:2], [1], FakeRuns(), tmp_path, "t", echo=False)
   fake = FakeRuns()

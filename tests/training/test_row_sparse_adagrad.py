@@ -2,6 +2,7 @@
 
 import keras
 import numpy as np
+import pytest
 import tensorflow as tf
 
 from sasrec_tf.training import trainer as trainer_lib
@@ -64,3 +65,75 @@ def test_make_optimizer_gives_the_row_sparse_adagrad():
   assert isinstance(optimizer, RowSparseAdagrad) and optimizer.row_sparse
   assert optimizer.initial_accumulator_value == 0.05
   assert not getattr(trainer_lib.make_optimizer(trainer_lib.TrainConfig()), "row_sparse", False)
+
+
+def _reference_momentum(updates, table, bias, lr, mu, eps, acc0):
+  """GRU4Rec's Theano rule in numpy: touched rows (duplicates summed) of the table, all of bias.
+
+  updates: list of (ids, dense gradient of the table [rows, d], gradient of bias [d]).
+  """
+  table, bias = table.copy(), bias.copy()
+  acc_t, acc_b = np.full_like(table, acc0), np.full_like(bias, acc0)
+  vel_t, vel_b = np.zeros_like(table), np.zeros_like(bias)
+  for ids, g_table, g_bias in updates:
+    rows = np.unique(ids)
+    acc_t[rows] += g_table[rows] ** 2
+    vel_t[rows] = mu * vel_t[rows] - lr * g_table[rows] / np.sqrt(acc_t[rows] + eps)
+    table[rows] += vel_t[rows]
+    acc_b += g_bias ** 2
+    vel_b = mu * vel_b - lr * g_bias / np.sqrt(acc_b + eps)
+    bias += vel_b
+  return table, bias
+
+
+def test_momentum_follows_gru4rec_code_rule_row_sparsely():
+  """Heavy-ball momentum on the Adagrad step; an untouched row's velocity stays frozen."""
+  rng = np.random.default_rng(0)
+  table0 = rng.normal(size=(8, 3)).astype(np.float64)
+  bias0 = rng.normal(size=(3,)).astype(np.float64)
+  table, bias = keras.Variable(table0), keras.Variable(bias0)
+  lr, mu, eps, acc0 = 0.2, 0.3, 1e-6, 0.0
+  optimizer = RowSparseAdagrad(learning_rate=lr, momentum=mu, epsilon=eps,
+                               initial_accumulator_value=acc0)
+  optimizer.build([table, bias])
+  # Row 5 is touched at steps 0 and 2 only: with a dense velocity it would keep moving at step 1.
+  schedule = [np.array([5, 1, 1]), np.array([1, 2]), np.array([5, 2, 2, 0])]
+  updates = []
+  for ids in schedule:
+    values = rng.normal(size=(len(ids), 3))
+    g_bias = rng.normal(size=(3,))
+    dense = np.zeros_like(table0)
+    np.add.at(dense, ids, values)
+    updates.append((ids, dense, g_bias))
+    grad = tf.IndexedSlices(tf.constant(values), tf.constant(ids), tf.constant([8, 3]))
+    optimizer.apply_gradients([(grad, table), (tf.constant(g_bias), bias)])
+    if len(updates) == 2:
+      want_row5 = _reference_momentum(updates[:1], table0, bias0, lr, mu, eps, acc0)[0][5]
+      np.testing.assert_allclose(table.numpy()[5], want_row5, rtol=1e-6)
+  want_table, want_bias = _reference_momentum(updates, table0, bias0, lr, mu, eps, acc0)
+  np.testing.assert_allclose(table.numpy(), want_table, rtol=1e-6, atol=1e-8)
+  np.testing.assert_allclose(bias.numpy(), want_bias, rtol=1e-6, atol=1e-8)
+  np.testing.assert_array_equal(table.numpy()[[3, 4, 6, 7]], table0[[3, 4, 6, 7]])
+  # Momentum matters: the same gradients without it end elsewhere.
+  assert not np.allclose(want_table, _reference_momentum(updates, table0, bias0, lr, 0.0, eps,
+                                                         acc0)[0])
+
+
+def test_momentum_zero_keeps_keras_adagrad_slots():
+  table = keras.Variable(np.zeros((4, 2), np.float32))
+  plain = RowSparseAdagrad(learning_rate=0.1)
+  plain.build([table])
+  assert not hasattr(plain, "_velocities")
+  with_momentum = RowSparseAdagrad(learning_rate=0.1, momentum=0.3)
+  with_momentum.build([table])
+  assert len(with_momentum._velocities) == 1
+  assert with_momentum.get_config()["momentum"] == 0.3
+  with pytest.raises(ValueError, match="momentum"):
+    RowSparseAdagrad(learning_rate=0.1, momentum=1.0)
+
+
+def test_make_optimizer_passes_momentum_and_adam_refuses_it():
+  config = trainer_lib.TrainConfig(optimizer="adagrad", momentum=0.3)
+  assert trainer_lib.make_optimizer(config).momentum == 0.3
+  with pytest.raises(ValueError, match="Adam"):
+    trainer_lib.make_optimizer(trainer_lib.TrainConfig(optimizer="adam", momentum=0.3))

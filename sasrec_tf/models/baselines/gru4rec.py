@@ -24,8 +24,8 @@ session permutation instead of the globally next session (keeps batch k a pure f
 (seed, k)); a row's negatives exclude items of the row's user's training sequence (the code also
 counts duplicates of the target as negatives), so TOP1 averages over the negatives only (the code
 averages over all columns and subtracts the target's own regularisation term); Adagrad as the
-code's (accumulator from 0, epsilon 1e-6, set in configs.baselines) but without the Nesterov
-momentum of GRU4Rec+'s setting. Inference runs the GRU from a zero
+code's (accumulator from 0, epsilon 1e-6, set in configs.baselines), with the code's
+heavy-ball momentum (GRU4Rec+: 0.3; ``RowSparseAdagrad``). Inference runs the GRU from a zero
 state over the last ``max_len`` items; ``score`` returns the linear scores ``r_j`` (the final
 activations offered are increasing, so the ranking is the same).
 """
