@@ -53,6 +53,7 @@ def train_briefly(name, split, tmp_path, epochs=EPOCHS):
                        learning_rate=settings["learning_rate"],
                        beta_2=settings.get("beta_2", 0.98), epsilon=settings["epsilon"],
                        initial_accumulator=settings.get("initial_accumulator", 0.1),
+                       momentum=settings.get("momentum", 0.0),
                        checkpoint_every=epochs)
   trainer = Trainer(model, sampler, None, config, str(tmp_path), stream=io.StringIO())
   history = trainer.fit()

@@ -137,3 +137,36 @@ def test_make_optimizer_passes_momentum_and_adam_refuses_it():
   assert trainer_lib.make_optimizer(config).momentum == 0.3
   with pytest.raises(ValueError, match="Adam"):
     trainer_lib.make_optimizer(trainer_lib.TrainConfig(optimizer="adam", momentum=0.3))
+
+
+def test_momentum_state_is_checkpointed_so_a_resumed_run_continues_exactly(tmp_path):
+  def steps(optimizer, table, bias, seeds):
+    for s in seeds:
+      rng = np.random.default_rng(s)
+      ids = rng.integers(0, 6, size=5)
+      grad = tf.IndexedSlices(tf.constant(rng.normal(size=(5, 3)), tf.float32),
+                              tf.constant(ids), tf.constant([6, 3]))
+      optimizer.apply_gradients([(grad, table), (tf.constant(rng.normal(size=3), tf.float32),
+                                                 bias)])
+
+  def fresh():
+    table = keras.Variable(np.ones((6, 3), np.float32))
+    bias = keras.Variable(np.zeros((3,), np.float32))
+    optimizer = RowSparseAdagrad(learning_rate=0.2, momentum=0.3, epsilon=1e-6,
+                                 initial_accumulator_value=0.0)
+    optimizer.build([table, bias])
+    return optimizer, table, bias
+
+  optimizer, table, bias = fresh()
+  steps(optimizer, table, bias, [0, 1])
+  path = tf.train.Checkpoint(optimizer=optimizer, table=table, bias=bias).save(
+      str(tmp_path / "ckpt"))
+  steps(optimizer, table, bias, [2, 3])
+
+  optimizer2, table2, bias2 = fresh()
+  tf.train.Checkpoint(optimizer=optimizer2, table=table2, bias=bias2).restore(
+      path).assert_consumed()
+  assert np.any(optimizer2._velocities[0].numpy() != 0)
+  steps(optimizer2, table2, bias2, [2, 3])
+  np.testing.assert_allclose(table2.numpy(), table.numpy(), rtol=0, atol=1e-7)
+  np.testing.assert_allclose(bias2.numpy(), bias.numpy(), rtol=0, atol=1e-7)
