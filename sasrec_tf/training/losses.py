@@ -24,8 +24,12 @@ def masked_bce(pos_logits, neg_logits, targets, form: str = "code", reduction: s
   pos_logits = tf.cast(pos_logits, tf.float32)
   neg_logits = tf.cast(neg_logits, tf.float32)
   if form == "code":
-    per = (-tf.math.log(tf.sigmoid(pos_logits) + _EPS)
-           - tf.math.log(1.0 - tf.sigmoid(neg_logits) + _EPS))
+    # In a tf.function, Grappler rewrites (1 - s) + eps as (1 + eps) - s, which is exactly 0 in
+    # float32 once s = sigmoid(r') rounds to 1 (r' > ~16.6): log(0) made the loss inf and the
+    # weights nan (PT on Games, epoch 166). The maximum restores the code's floor of eps (a
+    # saturated term is 55.26 with zero gradient, as in eager mode and the original code).
+    per = (-tf.math.log(tf.maximum(tf.sigmoid(pos_logits) + _EPS, _EPS))
+           - tf.math.log(tf.maximum(1.0 - tf.sigmoid(neg_logits) + _EPS, _EPS)))
   elif form == "stable":
     per = tf.nn.softplus(-pos_logits) + tf.nn.softplus(neg_logits)
   else:

@@ -63,3 +63,31 @@ def test_all_padding_batch_gives_zero_not_nan():
 def test_unknown_options_are_errors(kwargs):
   with pytest.raises(ValueError):
     masked_bce(POS, NEG, TARGETS, **kwargs)
+
+
+@pytest.mark.parametrize("mode", ["eager", "graph", "xla"])
+def test_code_form_stays_finite_on_saturated_negatives_in_every_execution_mode(mode):
+  """A negative logit above ~16.6 rounds sigmoid to 1: the term is the code's 55.26 floor, with
+  zero gradient. In a tf.function, Grappler used to fold (1 - s) + 1e-24 into (1 + 1e-24) - s
+  = 0, so the loss became inf and the next update nan (PT on Games at epoch 166)."""
+  pos = tf.constant([[2.0, 3.0, -250.0]])
+  neg = tf.constant([[17.3, 40.0, -1.0]])
+  targets = tf.constant([[1, 1, 1]])
+
+  def loss_and_grads(p, n):
+    with tf.GradientTape() as tape:
+      tape.watch([p, n])
+      loss = masked_bce(p, n, targets, form="code", reduction="sum")
+    return (loss,) + tuple(tape.gradient(loss, [p, n]))
+
+  fn = {"eager": loss_and_grads, "graph": tf.function(loss_and_grads),
+        "xla": tf.function(loss_and_grads, jit_compile=True)}[mode]
+  loss, d_pos, d_neg = fn(pos, neg)
+  floor = -math.log(1e-24)
+  want = (math.log1p(math.exp(-2.0)) + math.log1p(math.exp(-3.0)) + floor  # positives
+          + floor + floor + math.log1p(math.exp(-1.0)))                     # negatives
+  assert float(loss) == pytest.approx(want, rel=1e-4)
+  assert np.all(np.isfinite(d_pos.numpy())) and np.all(np.isfinite(d_neg.numpy()))
+  # Saturated terms carry no gradient (as in the original code); the others do.
+  np.testing.assert_array_equal(d_neg.numpy()[0, :2], [0.0, 0.0])
+  assert d_pos.numpy()[0, 2] == 0.0 and d_neg.numpy()[0, 2] > 0.1
