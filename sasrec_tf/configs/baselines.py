@@ -13,8 +13,9 @@ Where the values come from (SPEC §7; models in ``sasrec_tf.models.baselines``):
     batch 50, dropout 0.5, Adagrad lr 0.01); GRU4Rec+ = the CIKM 2018 BPR-max setting (elu-0.5
     output, batch 32, no dropout, Adagrad lr 0.2 with the code's heavy-ball momentum 0.3, 2048
     extra uniform negatives, bpreg 1; hidasib/GRU4Rec examples/rsc15/run_rsc15.py); Caser =
-    its code's defaults (L 5, T 3, nv 4, nh 16, dropout 0.5, l2 1e-6, lr 1e-3, batch 512, 3 negatives per target); HGN = its code's
-    defaults (L 5, T 3, l2 1e-3, lr 1e-3, batch 4096, 3 negatives); STAMP = its code
+    its code's defaults (L 5, T 3, nv 4, nh 16, dropout 0.5, l2 1e-6, lr 1e-3, batch 512, 3
+    negatives per target); HGN = its code's defaults (L 5, T 3, l2 1e-3, lr 1e-3, batch 4096,
+    3 negatives); STAMP = its code
     (uestcnlp/STAMP ``config/nn_param.conf`` [stamp_rsc] and ``cmain.py``: Adam lr 0.003,
     batch 512, 10 epochs, embeddings N(0, 0.002^2), weights N(0, 0.05^2); full softmax; the
     code's gradient clipping at norm 150 is not applied [its optimizer file is not public in
