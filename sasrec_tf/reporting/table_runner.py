@@ -199,16 +199,13 @@ def _run_path(runs_dir: pathlib.Path, row: RowSpec, seed: int) -> pathlib.Path:
   return runs_dir / f"{row.run_key}__seed{seed}.json"
 
 
-def settings_difference(run: Mapping[str, Any], wanted: Mapping[str, Any],
+def settings_difference(stored: Optional[Mapping[str, Any]], wanted: Mapping[str, Any],
                         ignore: Sequence[str] = ()) -> List[str]:
-  """"key stored vs wanted" for each setting where a stored run differs from ``wanted``.
-
-  The run's settings are ``run["extra"]["settings"]`` (what ``run_experiment`` records), read
-  with ``experiment.LEGACY_SETTINGS`` for settings added after it was made; a run that recorded
-  no settings (a custom run function) is never called different. Keys in ``ignore`` (a row's
-  evaluation-only overrides) are not compared.
+  """"key stored vs wanted" for each setting where a run's recorded settings differ from
+  ``wanted``, read with ``experiment.LEGACY_SETTINGS`` for settings added after the run was
+  made. ``stored`` None (a custom run function recorded none) is never called different; keys in
+  ``ignore`` (a row's evaluation-only overrides) are not compared.
   """
-  stored = (run.get("extra") or {}).get("settings")
   if stored is None:
     return []
   from sasrec_tf.training import experiment  # pylint: disable=import-outside-toplevel
@@ -234,7 +231,7 @@ def _load_run(path: pathlib.Path, fingerprint: str,
                     path, run.get("fingerprint"), fingerprint)
     return None, "stored run made with other row settings"
   if wanted is not None:
-    diff = settings_difference(run, wanted, ignore)
+    diff = settings_difference((run.get("extra") or {}).get("settings"), wanted, ignore)
     if diff:
       why = "stored run predates a settings change (" + ", ".join(diff) + "): rerun it"
       logging.warning("ignoring %s: %s", path, why)
@@ -595,7 +592,6 @@ def adopt_runs(rows: Sequence[RowSpec], run_dirs: Sequence[os.PathLike], results
     if result.get("status") not in ("complete", "stopped_early"):
       messages.append(f"{run_dir}: status {result.get('status')!r}, not adopted (unfinished)")
       continue
-    settings = {**experiment.LEGACY_SETTINGS, **result.get("settings", {})}
     candidates = [r for r in rows if r.model == result.get("model")
                   and r.dataset == names.canonical_dataset(str(result.get("dataset")))
                   and not r.eval_overrides]
@@ -606,10 +602,9 @@ def adopt_runs(rows: Sequence[RowSpec], run_dirs: Sequence[os.PathLike], results
     differences = {}
     for row in candidates:
       wanted = dict(settings_of(row))
-      diff = sorted(k for k in set(wanted) | set(settings) if wanted.get(k) != settings.get(k))
+      diff = settings_difference(result.get("settings", {}), wanted)
       if diff:
-        differences[row.label] = ", ".join(f"{k} {settings.get(k)!r} vs {wanted.get(k)!r}"
-                                           for k in diff)
+        differences[row.label] = ", ".join(diff)
         continue
       seed = int(result["seed"])
       target = _run_path(runs_dir, row, seed)
