@@ -111,6 +111,14 @@ class TimeAwareEncodings(keras.layers.Layer):
     self.dropout_interval_key = BitDropout(dropout_rate, seed=s(2))
     self.dropout_interval_value = BitDropout(dropout_rate, seed=s(3))
 
+  def build(self, input_shape=None):
+    """Creates the four tables (in the order the forward pass reads them)."""
+    for table in (self.position_key, self.position_value, self.interval_key,
+                  self.interval_value):
+      if not table.built:
+        table.build()
+    self.built = True
+
   def interval_dropout_active(self, training) -> bool:
     """Whether a forward pass with this ``training`` flag drops interval vectors (the one
     thing the factored form cannot compute; a symbolic flag counts as active)."""
