@@ -7,8 +7,9 @@
 
 The ML-1M rows need the full ml-1m/ratings.dat (TiSASRec preprocessing, SPEC §1.5) and show
 "dataset not available" without it. The "[users 1-2999]" rows run on the partial copy present
-here (no reported number applies). About 2.5 h per 201-epoch run on the 2-core CPU at n = 50
-(SAS-FPT, width 100, 2-3x more); GPU recommended. Rows and every unspecified choice:
+here (no reported number applies). Measured on that subset (201 epochs, two jobs sharing the
+2-core CPU): TiSASRec 9.2 s/epoch (32 min), SAS-FPT 17.4 s/epoch (60 min); the full ML-1M has
+twice the users, so about twice that. GPU recommended. Rows and every unspecified choice:
 sasrec_tf/configs/sasfpt_tables.py and sasrec_tf/configs/sasfpt.py. Results go to
 results/sasfpt_table2.{md,json} with one file per finished (row, seed) run.
 """
