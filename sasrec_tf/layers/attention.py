@@ -61,6 +61,16 @@ class CausalSelfAttention(keras.layers.Layer):
     self.query, self.key, self.value = dense("query"), dense("key"), dense("value")
     self.dropout = BitDropout(dropout_rate, seed=seed)
 
+  def build(self, input_shape=None):
+    """Creates the Q, K and V projections (in the order ``call`` first uses them) and marks the
+    weight dropout built even if no call uses it. Keras passes the queries' shape; keys/values
+    have the same width d, which is all a projection needs."""
+    shape = (None, None, self.dim) if input_shape is None else tuple(input_shape)
+    for sub in (self.query, self.key, self.value, self.dropout):
+      if not sub.built:
+        sub.build(shape)
+    self.built = True
+
   def _split(self, x):
     """[B, n, d] -> [B, h, n, d/h] (one head: a free reshape, no transpose copy)."""
     if self.num_heads == 1:

@@ -26,6 +26,17 @@ class PointWiseFeedForward(keras.layers.Layer):
     self.dropout_inner = BitDropout(dropout_rate, seed=seed)
     self.dropout_outer = BitDropout(dropout_rate, seed=None if seed is None else seed + 1)
 
+  def build(self, input_shape=None):
+    """Creates the two projections and marks both dropouts built (the output one is unused
+    when ``output_dropout=False``); ``input_shape`` [..., d_in] (default [B, n, dim])."""
+    shape = (None, None, self.dim) if input_shape is None else tuple(input_shape)
+    inner_shape = shape[:-1] + (self.dim,)
+    for sub, sub_shape in ((self.inner, shape), (self.dropout_inner, inner_shape),
+                           (self.outer, inner_shape), (self.dropout_outer, inner_shape)):
+      if not sub.built:
+        sub.build(sub_shape)
+    self.built = True
+
   def call(self, x, training=False):
     """x: float [B, n, d] -> float [B, n, d], position-wise."""
     h = self.outer(self.dropout_inner(self.inner(x), training=training))

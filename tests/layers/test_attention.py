@@ -1,5 +1,7 @@
 """CausalSelfAttention (SPEC §3.2 steps 2-6)."""
 
+import warnings
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -109,3 +111,15 @@ def test_dropout_acts_on_attention_weights_only_when_training():
 def test_rejects_dim_not_divisible_by_heads():
   with pytest.raises(ValueError, match="divisible"):
     CausalSelfAttention(10, 3)
+
+
+def test_first_call_leaves_no_sub_layer_unbuilt():
+  # The paper form (weight_dropout=False) never calls the weight dropout; Keras warns ("unbuilt
+  # state") unless build() accounts for it.
+  layer = CausalSelfAttention(D, num_heads=2, dropout_rate=0.5, weight_dropout=False)
+  q, kv = inputs()
+  with warnings.catch_warnings():
+    warnings.simplefilter("error")
+    run(layer, q, kv, training=True)
+  assert all(sub.built for sub in (layer.query, layer.key, layer.value, layer.dropout))
+  assert [tuple(p.kernel.shape) for p in (layer.query, layer.key, layer.value)] == [(D, D)] * 3

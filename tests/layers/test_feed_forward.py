@@ -1,5 +1,7 @@
 """PointWiseFeedForward (SPEC §3.2 step 8)."""
 
+import warnings
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -41,3 +43,14 @@ def test_output_dropout_flag(output_dropout):
   else:
     assert zeros == 0.0
   assert not np.allclose(out, layer(X, training=False).numpy())  # inner dropout is always on
+
+
+def test_first_call_leaves_no_sub_layer_unbuilt():
+  # Without an output dropout, call never touches dropout_outer; Keras warns ("unbuilt state")
+  # unless build() accounts for it.
+  layer = PointWiseFeedForward(8, dropout_rate=0.5, output_dropout=False)
+  with warnings.catch_warnings():
+    warnings.simplefilter("error")
+    layer(X, training=True)
+  assert all(sub.built for sub in (layer.inner, layer.outer, layer.dropout_inner,
+                                   layer.dropout_outer))
