@@ -4,19 +4,22 @@ A sweep trains one model on one dataset at every point of a grid (and every seed
 point with the best mean **validation** NDCG@10 (test metrics are recorded, never used to
 choose) and writes every trial with its settings, validation and test metrics and provenance to
 ``<results_dir>/<name>.json`` and a markdown summary ``<results_dir>/<name>.md``. Both files are
-rewritten after every trial, and finished runs are reused by ``run_experiment``, so an
-interrupted sweep resumes where it stopped.
+rewritten after every trial. An interrupted sweep resumes where it stopped: finished runs are
+reused by ``run_experiment`` from their run directories, and finished trials from the stored
+record itself, so a sweep too long for one sitting can be spread over several (``max_new_trials``)
+with only the small JSON record carried between them.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import os
 import pathlib
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 
-from sasrec_tf.reporting.files import atomic_write_json, atomic_write_text, to_jsonable
+from sasrec_tf.reporting.files import atomic_write_json, atomic_write_text, read_json, to_jsonable
 from sasrec_tf.reporting.provenance import collect_provenance, utc_now
 
 SELECT_METRIC = "NDCG@10"
@@ -24,6 +27,12 @@ SHOWN_METRICS = ("NDCG@10", "HR@10")
 
 # run_fn(overrides, seed) -> run_experiment's result dict (valid, test, best_epoch, ...).
 RunFn = Callable[[Mapping[str, Any], int], Mapping[str, Any]]
+# resolve_fn(overrides) -> the full settings a run with these overrides would use now.
+ResolveFn = Callable[[Mapping[str, Any]], Mapping[str, Any]]
+# What a trial keeps of each seed's run.
+RUN_FIELDS = ("valid", "test", "best_epoch", "epochs_run", "status", "train_time_s",
+              "seconds_per_epoch", "output_dir", "settings")
+FINISHED = ("complete", "stopped_early")
 
 _PARSERS = {int: int, float: float, str: str,
             bool: lambda v: {"true": True, "1": True, "false": False, "0": False}[v.lower()]}
@@ -108,6 +117,8 @@ def render_markdown(record: Mapping[str, Any]) -> str:
     mark = "*" if i == record.get("best_index") else ""
     epochs = "; ".join(f"{r.get('best_epoch')} / {r.get('epochs_run')}"
                        for r in trial["runs"].values())
+    if any(r.get("from_record") for r in trial["runs"].values()):
+      epochs += " (earlier run)"
     cells = [mark] + [str(trial["settings"][n]) for n in grid_names]
     cells += [fmt(trial["valid"][m]) for m in SHOWN_METRICS]
     cells += [fmt(trial["test"][m]) for m in SHOWN_METRICS] + [epochs]
@@ -115,9 +126,13 @@ def render_markdown(record: Mapping[str, Any]) -> str:
   best = record.get("best")
   lines += [""]
   if best:
-    lines.append(f"Selected: {best['settings']} (valid {record['select_metric']} "
+    lines.append(f"{'Best so far' if record.get('pending') else 'Selected'}: {best['settings']} (valid {record['select_metric']} "
                  f"{fmt(best['valid'][record['select_metric']])}, test "
                  f"{fmt(best['test'][record['select_metric']])}).")
+  if record.get("pending"):
+    lines.append(f"Not run yet ({len(record['pending'])} grid points; rerun the command to "
+                 f"continue): {'; '.join(str(p) for p in record['pending'])}. The selection "
+                 "above is among the finished points only.")
   if record.get("fixed"):
     lines.append(f"Fixed settings: {record['fixed']}.")
   prov = record.get("provenance", {})
@@ -129,11 +144,48 @@ def render_markdown(record: Mapping[str, Any]) -> str:
   return "\n".join(lines) + "\n"
 
 
+def _key(overrides: Mapping[str, Any]) -> str:
+  return json.dumps(to_jsonable(dict(overrides)), sort_keys=True)
+
+
+def stored_runs(path: os.PathLike, model: str, dataset: str, fixed: Mapping[str, Any],
+                num_epochs: Optional[int]) -> Dict[str, Dict[int, Dict[str, Any]]]:
+  """Finished per-seed runs of an earlier record at ``path``, by trial overrides.
+
+  Only a record of the same model, dataset, fixed settings and epoch budget counts; within it,
+  only runs whose status is finished and whose validation metrics exist.
+
+  Returns:
+    ``_key(overrides) -> {seed: run}``; empty when ``path`` is absent or does not match.
+  """
+  path = pathlib.Path(path)
+  if not path.exists():
+    return {}
+  old = read_json(path)
+  if (old.get("model"), old.get("dataset")) != (model, dataset):
+    return {}
+  if _key(old.get("fixed") or {}) != _key(fixed) or old.get("num_epochs") != num_epochs:
+    return {}
+  found: Dict[str, Dict[int, Dict[str, Any]]] = {}
+  for trial in old.get("trials", ()):
+    runs = {int(seed): run for seed, run in (trial.get("runs") or {}).items()
+            if run.get("status") in FINISHED and run.get("valid")}
+    if runs:
+      found.setdefault(_key(trial["overrides"]), {}).update(runs)
+  return found
+
+
 def run_sweep(model: str, dataset: str, grid: Mapping[str, Sequence[Any]], seeds: Sequence[int],
               run_fn: RunFn, results_dir: os.PathLike, fixed: Optional[Mapping[str, Any]] = None,
               name: Optional[str] = None, argv=None, flags=None,
-              select_metric: str = SELECT_METRIC) -> Dict[str, Any]:
+              select_metric: str = SELECT_METRIC, num_epochs: Optional[int] = None,
+              max_new_trials: Optional[int] = None,
+              resolve_fn: Optional[ResolveFn] = None) -> Dict[str, Any]:
   """Runs every grid point for every seed, selects on validation, writes JSON + markdown.
+
+  Finished runs stored in an earlier ``<results_dir>/<name>.json`` of the same sweep (model,
+  dataset, fixed settings, ``num_epochs``) are reused instead of retrained, unless their recorded
+  settings differ from what ``resolve_fn`` gives now (a changed default makes them stale).
 
   Args:
     model, dataset: what is swept (recorded; ``run_fn`` does the training).
@@ -145,18 +197,28 @@ def run_sweep(model: str, dataset: str, grid: Mapping[str, Sequence[Any]], seeds
     name: file stem (default ``<model>_<dataset>``).
     argv, flags: recorded in the provenance.
     select_metric: validation metric that picks the best trial.
+    num_epochs: the epoch budget ``run_fn`` trains with (None: the model's default); recorded,
+      and stored runs are reused only under the same value.
+    max_new_trials: train at most this many grid points that need training, then stop; the
+      points left are listed under ``pending`` and the record is not ``complete`` (table scripts
+      take the selection of complete sweeps only). None: run them all.
+    resolve_fn: ``overrides -> settings`` of a run made now, to detect stale stored runs.
 
   Returns:
-    The record written to JSON: model, dataset, grid, seeds, fixed, select_metric, trials (each
-    with settings, per-seed runs, mean valid / test metrics), best_index, best, provenance.
+    The record written to JSON: model, dataset, grid, seeds, fixed, num_epochs, select_metric,
+    trials (each with settings, per-seed runs, mean valid / test metrics), pending, complete,
+    best_index, best, provenance.
   """
+  from sasrec_tf.reporting.table_runner import settings_difference  # pylint: disable=import-outside-toplevel
   results_dir = pathlib.Path(results_dir)
   name = name or f"{model}_{dataset}"
+  fixed = dict(fixed or {})
+  stored = stored_runs(results_dir / f"{name}.json", model, dataset, fixed, num_epochs)
   record: Dict[str, Any] = {
       "model": model, "dataset": dataset, "grid": {k: list(v) for k, v in grid.items()},
-      "seeds": [int(s) for s in seeds], "fixed": dict(fixed or {}),
-      "select_metric": select_metric, "trials": [], "best_index": None, "best": None,
-      "started_utc": utc_now(),
+      "seeds": [int(s) for s in seeds], "fixed": fixed, "num_epochs": num_epochs,
+      "select_metric": select_metric, "trials": [], "pending": [], "complete": False,
+      "best_index": None, "best": None, "started_utc": utc_now(),
       "provenance": collect_provenance(argv=argv, flags=flags, seeds=list(seeds))}
 
   def write():
@@ -164,22 +226,51 @@ def run_sweep(model: str, dataset: str, grid: Mapping[str, Sequence[Any]], seeds
     atomic_write_json(results_dir / f"{name}.json", to_jsonable(record))
     atomic_write_text(results_dir / f"{name}.md", render_markdown(record))
 
+  def reusable(overrides, seed):
+    run = stored.get(_key(overrides), {}).get(int(seed))
+    if run is None:
+      return None
+    if resolve_fn is not None and settings_difference(run.get("settings"), resolve_fn(overrides)):
+      return None
+    return dict(run, from_record=True)
+
+  trained = 0
   for point in grid_points(grid):
-    overrides = {**(fixed or {}), **point}
+    overrides = {**fixed, **point}
+    kept = {int(seed): reusable(overrides, seed) for seed in seeds}
+    if (any(run is None for run in kept.values()) and max_new_trials is not None
+        and trained >= max_new_trials):
+      record["pending"].append(dict(point))
+      continue
     runs: Dict[int, Dict[str, Any]] = {}
     for seed in seeds:
+      if kept[int(seed)] is not None:
+        runs[int(seed)] = kept[int(seed)]
+        continue
       result = run_fn(overrides, int(seed))
-      runs[int(seed)] = {k: result.get(k) for k in (
-          "valid", "test", "best_epoch", "epochs_run", "status", "train_time_s",
-          "seconds_per_epoch", "output_dir")}
+      runs[int(seed)] = {k: result.get(k) for k in RUN_FIELDS}
       runs[int(seed)]["git"] = (result.get("provenance") or {}).get("git")
+    trained += any(run is None for run in kept.values())
     record["trials"].append({"settings": dict(point), "overrides": overrides, "runs": runs,
                              "valid": _summary(runs, "valid"), "test": _summary(runs, "test")})
     record["best_index"] = select_best(record["trials"], select_metric)
     if record["best_index"] is not None:
       record["best"] = record["trials"][record["best_index"]]
     write()
+  record["complete"] = not record["pending"]
+  write()
   return record
+
+
+def experiment_resolve_fn(model: str, dataset: str,
+                          num_epochs: Optional[int] = None) -> ResolveFn:
+  """``resolve_fn`` over ``run_experiment``'s settings resolution (paper defaults + overrides)."""
+
+  def resolve(overrides: Mapping[str, Any]) -> Mapping[str, Any]:
+    from sasrec_tf.training.experiment import resolve_settings  # pylint: disable=import-outside-toplevel
+    return resolve_settings(model, dataset, dict(overrides), num_epochs)
+
+  return resolve
 
 
 def experiment_run_fn(model: str, dataset: str, output_root: os.PathLike,
