@@ -65,7 +65,10 @@ def ssept_table2() -> TableConfig:
   return TableConfig(name="ssept_table2",
                      title="SSE-PT Table 2: ML-1M, SASRec vs SSE-PT vs SSE-PT++ by T, d_u, d_i",
                      rows=tuple(rows), default_seeds=(0,), notes=notes,
-                     comparisons=(("SSE-PT T=200 du=50 di=100", "SASRec T=200 d=100"),))
+                     comparisons=(("SSE-PT T=100 du=50 di=100", "SASRec T=100 d=100"),
+                                  ("SSE-PT++ T=100 du=50 di=100", "SSE-PT T=100 du=50 di=100"),
+                                  ("SSE-PT T=200 du=50 di=100", "SASRec T=200 d=100"),
+                                  ("SSE-PT++ T=200 du=50 di=100", "SSE-PT T=200 du=50 di=100")))
 
 
 # Table 3 variant label -> overrides on top of the ML-1M SSE-PT defaults.
