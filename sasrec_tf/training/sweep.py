@@ -126,7 +126,8 @@ def render_markdown(record: Mapping[str, Any]) -> str:
   best = record.get("best")
   lines += [""]
   if best:
-    lines.append(f"{'Best so far' if record.get('pending') else 'Selected'}: {best['settings']} (valid {record['select_metric']} "
+    label = "Best so far" if record.get("pending") else "Selected"
+    lines.append(f"{label}: {best['settings']} (valid {record['select_metric']} "
                  f"{fmt(best['valid'][record['select_metric']])}, test "
                  f"{fmt(best['test'][record['select_metric']])}).")
   if record.get("pending"):
